@@ -1,0 +1,56 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"time"
+
+	"sandbox/internal/seed"
+	"sandbox/tasks"
+)
+
+func init() {
+	register(&command{name: "bench", args: "[--seconds D] [--json]",
+		summary: "Measure physics and environment steps per second for every task.", run: runBench})
+}
+
+type benchSummary struct {
+	Box2DStepsPerS   map[string]float64 `json:"box2d_steps_per_s"`
+	PhysicsStepsPerS map[string]float64 `json:"physics_steps_per_s"`
+	EnvStepsPerS     map[string]float64 `json:"env_steps_per_s"`
+	EnvOverhead      map[string]float64 `json:"env_overhead_vs_box2d"`
+	WallS            float64            `json:"wall_s"`
+}
+
+func runBench(c *command, args []string, out io.Writer) error {
+	fs := newFlags(c)
+	secs := fs.Float64("seconds", 1, "time per measurement, s")
+	asJSON := fs.Bool("json", false, "print a JSON summary as the last line")
+	if err := parse(c, fs, args, out); err != nil {
+		return err
+	}
+	if !(*secs > 0 && *secs <= 600) {
+		return usagef("--seconds %g outside (0, 600]", *secs)
+	}
+	start := time.Now()
+	sum := benchSummary{Box2DStepsPerS: map[string]float64{}, PhysicsStepsPerS: map[string]float64{},
+		EnvStepsPerS: map[string]float64{}, EnvOverhead: map[string]float64{}}
+	fmt.Fprintf(out, "%-18s %14s %14s %12s %10s\n", "TASK", "BOX2D STEPS/S", "PHYSICS STEPS/S", "ENV STEPS/S", "OVERHEAD")
+	for _, id := range tasks.IDs() {
+		env, err := tasks.Make(id)
+		if err != nil {
+			return err
+		}
+		t := tasks.Measure(env, time.Duration(*secs*float64(time.Second)), seed.Stream(1, "bench"))
+		sum.Box2DStepsPerS[id] = t.Box2D
+		sum.PhysicsStepsPerS[id] = t.Physics
+		sum.EnvStepsPerS[id] = t.Env
+		sum.EnvOverhead[id] = t.Overhead()
+		fmt.Fprintf(out, "%-18s %14.0f %14.0f %12.0f %9.1f%%\n", id, t.Box2D, t.Physics, t.Env, 100*t.Overhead())
+	}
+	sum.WallS = time.Since(start).Seconds()
+	if *asJSON {
+		return printJSON(out, sum)
+	}
+	return nil
+}

@@ -1,0 +1,99 @@
+package control
+
+import (
+	"fmt"
+	"math"
+)
+
+// batch is the scratch memory a planner hands to an Objective: n plans of
+// size values each, backed by one allocation that is reused across calls.
+type batch struct {
+	data   []float64
+	plans  [][]float64
+	scores []float64
+}
+
+// resize makes b hold n plans of size values, reallocating only on growth.
+func (b *batch) resize(n, size int) {
+	if cap(b.data) < n*size {
+		b.data = make([]float64, n*size)
+	}
+	b.data = b.data[:n*size]
+	if cap(b.plans) < n {
+		b.plans = make([][]float64, n)
+	}
+	b.plans = b.plans[:n]
+	for i := range b.plans {
+		b.plans[i] = b.data[i*size : (i+1)*size : (i+1)*size]
+	}
+	if cap(b.scores) < n {
+		b.scores = make([]float64, n)
+	}
+	b.scores = b.scores[:n]
+}
+
+// evaluate scores every plan in b with obj.
+func (b *batch) evaluate(obj Objective) {
+	for i := range b.scores {
+		b.scores[i] = math.NaN() // an Objective that skips a plan must not leave a stale score
+	}
+	obj(b.plans, b.scores)
+}
+
+// grow returns s resized to n, reusing its storage when possible.
+func grow(s []float64, n int) []float64 {
+	if cap(s) < n {
+		return make([]float64, n)
+	}
+	return s[:n]
+}
+
+// checkProblem panics, with the planner's name, if p or dst is malformed.
+func checkProblem(name string, p Problem, dst []float64) {
+	switch {
+	case p.Horizon <= 0 || p.Dim <= 0:
+		panic(fmt.Sprintf("control: %s: non-positive Horizon %d or Dim %d", name, p.Horizon, p.Dim))
+	case p.Objective == nil:
+		panic(fmt.Sprintf("control: %s: nil Objective", name))
+	case len(dst) != p.Horizon*p.Dim:
+		panic(fmt.Sprintf("control: %s: len(dst) = %d, want Horizon*Dim = %d", name, len(dst), p.Horizon*p.Dim))
+	case p.Init != nil && len(p.Init) != p.Horizon*p.Dim:
+		panic(fmt.Sprintf("control: %s: len(Init) = %d, want Horizon*Dim = %d", name, len(p.Init), p.Horizon*p.Dim))
+	case p.Prev != nil && len(p.Prev) != p.Dim:
+		panic(fmt.Sprintf("control: %s: len(Prev) = %d, want Dim = %d", name, len(p.Prev), p.Dim))
+	}
+}
+
+// initMean writes p.Init (zeros if nil), clipped to [-1, 1], into mean.
+func initMean(p Problem, mean []float64) {
+	if p.Init == nil {
+		clear(mean)
+		return
+	}
+	for i, v := range p.Init {
+		mean[i] = clip(v)
+	}
+}
+
+// clip returns v limited to [-1, 1]. NaN is mapped to 0 so that a planner
+// never emits it.
+func clip(v float64) float64 {
+	switch {
+	case v > 1:
+		return 1
+	case v < -1:
+		return -1
+	case v != v:
+		return 0
+	}
+	return v
+}
+
+// better reports whether score a beats b, ordering NaN below everything so
+// that a broken score is never preferred.
+func better(a, b float64) bool {
+	if math.IsNaN(a) {
+		return false
+	}
+	return math.IsNaN(b) || a > b
+}

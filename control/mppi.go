@@ -1,0 +1,155 @@
+package control
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+)
+
+// MPPI is model-predictive path integral control with the temporal filtering
+// of PDDM (Nagabandi et al., "Deep Dynamics Models for Learning Dexterous
+// Manipulation", CoRL 2019; google-research/pddm, policies/mppi.py).
+//
+// Starting from the mean plan μ = Problem.Init and u₋₁ = Problem.Prev, each
+// of Iterations rounds samples Samples plans
+//
+//	ε_t ~ N(0, Sigma² I)
+//	u_t = Beta (μ_t + ε_t) + (1 − Beta) u_{t−1},   t = 0 … Horizon−1
+//
+// (the recursion runs on the unclipped u, which are clipped to [−1, 1]
+// afterwards, as in PDDM), scores them, R_i, and replaces μ by the
+// reward-weighted average of the clipped samples
+//
+//	w_i = exp(Gamma (R_i − max_k R_k)),   μ = Σ_i w_i u_i / Σ_i w_i.
+//
+// Plan returns the final μ, a convex combination of plans in [−1, 1]. PDDM
+// executes μ_0 and, at the next time step, shifts μ by one step repeating
+// the last, and filters from the action it executed; MPC does exactly this
+// when its Planner is an MPPI. PDDM runs one round per time step.
+//
+// Plans with NaN scores get zero weight; if no score is a number, μ is
+// returned unchanged. PDDM's option to draw 10% of the samples with noise
+// 0.3 Sigma (sample_velocities) is not implemented.
+//
+// An MPPI keeps scratch buffers between calls to Plan, so one value must not
+// be used by several goroutines at once.
+type MPPI struct {
+	// Samples is the number of plans sampled per iteration; 0 means 700.
+	Samples int
+	// Gamma is the reward-weighting inverse temperature γ (PDDM's
+	// mppi_kappa); 0 means 0.5. Larger values weight the best plans more.
+	Gamma float64
+	// Beta in (0, 1] is the filtering coefficient β (PDDM's mppi_beta); 0
+	// means 0.7. Beta = 1 disables filtering.
+	Beta float64
+	// Sigma is the standard deviation of the sampling noise (PDDM's
+	// mppi_mag_noise); 0 means 0.9.
+	Sigma float64
+	// Iterations is the number of sample-reweight rounds; 0 means 1.
+	Iterations int
+
+	batch batch
+	mean  []float64
+	raw   []float64
+}
+
+func (m *MPPI) options() (samples int, gamma, beta, sigma float64, iters int) {
+	samples, gamma, beta, sigma, iters = m.Samples, m.Gamma, m.Beta, m.Sigma, m.Iterations
+	if samples == 0 {
+		samples = 700
+	}
+	if gamma == 0 {
+		gamma = 0.5
+	}
+	if beta == 0 {
+		beta = 0.7
+	}
+	if sigma == 0 {
+		sigma = 0.9
+	}
+	if iters == 0 {
+		iters = 1
+	}
+	switch {
+	case samples < 0 || iters < 0:
+		panic(fmt.Sprintf("control: MPPI: negative Samples %d or Iterations %d", samples, iters))
+	case gamma < 0 || sigma < 0:
+		panic(fmt.Sprintf("control: MPPI: negative Gamma %v or Sigma %v", gamma, sigma))
+	case beta < 0 || beta > 1:
+		panic(fmt.Sprintf("control: MPPI: Beta %v outside (0, 1]", beta))
+	}
+	return samples, gamma, beta, sigma, iters
+}
+
+// Plan implements Planner. It panics if p or dst is malformed or an option is
+// out of range. dst may alias p.Init or p.Prev.
+//
+// Noise is drawn with rng.NormFloat64 plan by plan, step by step, action
+// dimension by action dimension.
+func (m *MPPI) Plan(p Problem, rng *rand.Rand, dst []float64) {
+	checkProblem("MPPI", p, dst)
+	samples, gamma, beta, sigma, iters := m.options()
+	n := p.Horizon * p.Dim
+	m.batch.resize(samples, n)
+	m.mean = grow(m.mean, n)
+	m.raw = grow(m.raw, 2*p.Dim)
+	initMean(p, m.mean)
+	prev := m.raw[p.Dim:]
+	if p.Prev == nil {
+		clear(prev)
+	} else {
+		copy(prev, p.Prev)
+	}
+
+	for range iters {
+		for _, u := range m.batch.plans {
+			last := m.raw[:p.Dim]
+			copy(last, prev)
+			for t := range p.Horizon {
+				for d := range p.Dim {
+					j := t*p.Dim + d
+					last[d] = beta*(m.mean[j]+sigma*rng.NormFloat64()) + (1-beta)*last[d]
+					u[j] = clip(last[d])
+				}
+			}
+		}
+		m.batch.evaluate(p.Objective)
+
+		// Turn the scores into weights in place.
+		w := m.batch.scores
+		best := math.Inf(-1)
+		for _, r := range w {
+			if r > best { // false for NaN
+				best = r
+			}
+		}
+		var sum float64
+		for i, r := range w {
+			switch {
+			case r == best: // also ±Inf, where r−best is NaN
+				w[i] = 1
+			case r == r:
+				w[i] = math.Exp(gamma * (r - best))
+			default:
+				w[i] = 0
+			}
+			sum += w[i]
+		}
+		if sum == 0 {
+			break // every score is NaN: nothing to weight by
+		}
+		clear(m.mean)
+		for i, u := range m.batch.plans {
+			if w[i] == 0 {
+				continue
+			}
+			for j, v := range u {
+				m.mean[j] += w[i] * v
+			}
+		}
+		for j := range m.mean {
+			m.mean[j] /= sum
+		}
+	}
+	copy(dst, m.mean)
+}

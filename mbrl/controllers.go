@@ -1,0 +1,69 @@
+// Package mbrl is the model-based RL core: controllers built from specs,
+// evaluation with success rates, and (in sub-packages) neural networks,
+// dynamics ensembles and the training loops.
+package mbrl
+
+import (
+	"fmt"
+	"runtime"
+	"strings"
+
+	"sandbox/control"
+	"sandbox/tasks"
+)
+
+// ControllerNames lists the built-in controller specs (besides ckpt:PATH).
+var ControllerNames = []string{"zero", "random", "scripted", "oracle"}
+
+// OracleConfig sets the oracle controller: MPC with CEM over the true
+// simulator. A zero Horizon selects DefaultOracle whole.
+type OracleConfig struct {
+	Horizon int         // control steps
+	CEM     control.CEM // planner options (see control.CEM for defaults)
+	Workers int         // parallel simulator clones; 0 = GOMAXPROCS
+}
+
+// DefaultOracle is the oracle's default planner setting.
+var DefaultOracle = OracleConfig{Horizon: 8, CEM: control.CEM{Population: 64, Elites: 8, Iterations: 4}}
+
+// NewController builds the controller named by spec for env:
+//
+//	zero       all-zero actions (every joint to the middle of its range)
+//	random     uniform actions in [−1, 1]
+//	scripted   the task's hand-written controller, where it has one
+//	oracle     MPC (CEM) over the true simulator through snapshots
+func NewController(spec string, env *tasks.Env) (control.Controller, error) {
+	switch {
+	case spec == "zero":
+		return control.Zero{}, nil
+	case spec == "random":
+		return &control.Random{}, nil
+	case spec == "scripted":
+		s, ok := env.Task().(tasks.Scripter)
+		if !ok {
+			return nil, fmt.Errorf("mbrl: task %q has no scripted controller (try oracle)", env.Spec().ID)
+		}
+		return s.Scripted(env)
+	case spec == "oracle":
+		return NewOracle(env, OracleConfig{})
+	case strings.HasPrefix(spec, "ckpt:"):
+		return nil, fmt.Errorf("mbrl: controller %q: checkpoints are not supported yet", spec)
+	}
+	return nil, fmt.Errorf("mbrl: unknown controller %q (known: %s, ckpt:DIR)", spec, strings.Join(ControllerNames, ", "))
+}
+
+// NewOracle returns MPC over the true simulator of env.
+func NewOracle(env *tasks.Env, cfg OracleConfig) (*control.MPC, error) {
+	if cfg.Horizon == 0 {
+		cfg.Horizon, cfg.CEM = DefaultOracle.Horizon, DefaultOracle.CEM
+	}
+	if cfg.Workers == 0 {
+		cfg.Workers = runtime.GOMAXPROCS(0)
+	}
+	o, err := tasks.NewOracle(env, cfg.Workers)
+	if err != nil {
+		return nil, err
+	}
+	cem := cfg.CEM
+	return &control.MPC{Planner: &cem, Horizon: cfg.Horizon, Dim: env.Spec().ActionDim, Objective: o.Objective}, nil
+}

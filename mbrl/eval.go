@@ -1,0 +1,75 @@
+package mbrl
+
+import (
+	"fmt"
+	"math"
+
+	"sandbox/control"
+	"sandbox/internal/seed"
+	"sandbox/tasks"
+)
+
+// EvalResult summarises an evaluation.
+type EvalResult struct {
+	Episodes    int       `json:"episodes"`
+	Successes   int       `json:"successes"`
+	SuccessRate float64   `json:"success_rate"`
+	MeanReturn  float64   `json:"mean_return"`
+	EnvSteps    int       `json:"env_steps"`
+	Returns     []float64 `json:"-"`
+	// Reasons counts how episodes ended ("time limit", a task failure, a
+	// divergence).
+	Reasons map[string]int `json:"end_reasons"`
+}
+
+// Evaluate runs episodes of ctrl on env. Episode i draws its initial state
+// and goal from the stream (seed, "eval-env", i) and the controller's
+// randomness from (seed, "eval-controller", i), so results do not depend on
+// the order or number of other episodes. An episode succeeds when its last
+// step is a success and it ended by the time limit (ROBEL reports
+// end-of-episode success; a fall or a blow-up fails). after, when not nil,
+// is called after each episode.
+func Evaluate(env *tasks.Env, ctrl control.Controller, episodes int, s uint64, after func(ep int, ret float64, success bool)) (EvalResult, error) {
+	res := EvalResult{Episodes: episodes, Reasons: map[string]int{}}
+	act := make([]float64, env.Spec().ActionDim)
+	for ep := range episodes {
+		obs := env.Reset(seed.Stream(s, "eval-env", uint64(ep)))
+		ctrl.Reset(seed.Stream(s, "eval-controller", uint64(ep)))
+		ret := 0.0
+		for {
+			ctrl.Act(obs, act)
+			st, err := env.Step(act)
+			if err != nil {
+				return res, fmt.Errorf("mbrl: episode %d step %d: controller output rejected: %w", ep, env.StepCount(), err)
+			}
+			res.EnvSteps++
+			ret += st.Reward
+			obs = st.Obs
+			if st.Terminated || st.Truncated {
+				ok := st.Info.Success && !st.Terminated && st.Info.Reason == "time limit"
+				if ok {
+					res.Successes++
+				}
+				reason := st.Info.Reason
+				if len(reason) > 8 && reason[:8] == "diverged" {
+					reason = "diverged"
+				}
+				res.Reasons[reason]++
+				if after != nil {
+					after(ep, ret, ok)
+				}
+				break
+			}
+		}
+		res.Returns = append(res.Returns, ret)
+		res.MeanReturn += ret
+	}
+	if episodes > 0 {
+		res.SuccessRate = float64(res.Successes) / float64(episodes)
+		res.MeanReturn /= float64(episodes)
+	}
+	if math.IsNaN(res.MeanReturn) {
+		return res, fmt.Errorf("mbrl: evaluation produced a NaN return")
+	}
+	return res, nil
+}

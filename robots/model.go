@@ -1,0 +1,442 @@
+// Package robots reads robot model files and builds them into sim worlds.
+//
+// A model file (assets/robots/NAME.json) is data, not code: a tree of bodies,
+// each with shapes, an optional revolute joint to its parent, and named sites
+// (points of interest such as a fingertip). The format is documented field
+// by field in docs/model-format.md. Every error names the file and the field.
+package robots
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"sandbox/assets"
+	"sandbox/sim"
+)
+
+// Limits on model sizes; anything larger is almost certainly a mistake.
+const (
+	maxBodies       = 256
+	maxShapesOfBody = 32
+	maxSize         = 1e3 // m
+)
+
+// Model is a parsed and validated robot model file.
+type Model struct {
+	Name   string      `json:"name"`
+	World  WorldSpec   `json:"world"`
+	Bodies []*BodySpec `json:"bodies"`
+
+	file string
+}
+
+// WorldSpec sets up the physics world. Zero values select sim's defaults.
+type WorldSpec struct {
+	Gravity            [2]float64 `json:"gravity"` // m/s²
+	Dt                 float64    `json:"dt"`      // s, default 0.01
+	VelocityIterations int        `json:"velocity_iterations"`
+	PositionIterations int        `json:"position_iterations"`
+	MaxSpeed           float64    `json:"max_speed"` // m/s and rad/s, default 100
+	Continuous         bool       `json:"continuous"`
+	// WarmStarting defaults to true; see sim.Config.NoWarmStart.
+	WarmStarting *bool `json:"warm_starting"`
+}
+
+// BodySpec is one rigid body.
+type BodySpec struct {
+	Name   string `json:"name"`
+	Type   string `json:"type"`   // "dynamic" (default) or "static"
+	Parent string `json:"parent"` // a body listed earlier; empty = the world
+	// Pos (m) and AngleDeg (degrees) place the body in its parent's frame
+	// (the world frame when there is no parent), at joint angle zero.
+	Pos            [2]float64            `json:"pos"`
+	AngleDeg       float64               `json:"angle_deg"`
+	LinearDamping  float64               `json:"linear_damping"`  // 1/s
+	AngularDamping float64               `json:"angular_damping"` // 1/s
+	Shapes         []ShapeSpec           `json:"shapes"`
+	Joint          *JointSpec            `json:"joint"`
+	Sites          map[string][2]float64 `json:"sites"` // points in the body frame, m
+}
+
+// ShapeSpec is one shape: exactly one of Circle, Box, Polygon.
+type ShapeSpec struct {
+	Circle  *CircleSpec  `json:"circle"`
+	Box     *BoxSpec     `json:"box"`
+	Polygon *PolygonSpec `json:"polygon"`
+	// Density in kg/m² (default 1), friction (default 0.6), restitution
+	// (default 0).
+	Density     *float64 `json:"density"`
+	Friction    *float64 `json:"friction"`
+	Restitution float64  `json:"restitution"`
+	// Collision filter (Box2D rules): shapes with the same negative group
+	// never collide; otherwise category & mask decide (0 and 0 = collide
+	// with everything).
+	Group    int16  `json:"group"`
+	Category uint16 `json:"category"`
+	Mask     uint16 `json:"mask"`
+}
+
+// CircleSpec is a disc.
+type CircleSpec struct {
+	Radius float64    `json:"radius"` // m
+	Center [2]float64 `json:"center"` // m, body frame
+}
+
+// BoxSpec is a rectangle.
+type BoxSpec struct {
+	Half     [2]float64 `json:"half"`   // half width and half height, m
+	Center   [2]float64 `json:"center"` // m, body frame
+	AngleDeg float64    `json:"angle_deg"`
+}
+
+// PolygonSpec is a convex polygon of 3 to 8 vertices.
+type PolygonSpec struct {
+	Vertices [][2]float64 `json:"vertices"` // m, body frame
+}
+
+// JointSpec is a revolute joint between a body and its parent.
+type JointSpec struct {
+	Name string `json:"name"`
+	// Anchor is the pivot in the body's own frame, m.
+	Anchor [2]float64 `json:"anchor"`
+	// RangeDeg limits the joint angle, degrees; absent = unlimited.
+	RangeDeg *[2]float64 `json:"range_deg"`
+	// Actuator makes the joint controllable; absent = passive.
+	Actuator *ActuatorSpec `json:"actuator"`
+	// Friction is a passive joint's Coulomb friction torque, N·m.
+	Friction float64 `json:"friction"`
+}
+
+// ActuatorSpec is a position servo (see sim.Servo).
+type ActuatorSpec struct {
+	Kp        float64 `json:"kp"`         // 1/s
+	MaxSpeed  float64 `json:"max_speed"`  // rad/s
+	MaxTorque float64 `json:"max_torque"` // N·m
+	// Rate bounds how fast the commanded target may move, rad/s (ROBEL:
+	// 2π/3 for D'Claw, π for D'Kitty). Default MaxSpeed.
+	Rate float64 `json:"rate"`
+}
+
+// Load reads a model by name or path. A name without a slash or ".json"
+// suffix is looked up among the embedded assets (assets/robots/NAME.json);
+// anything else is read from disk.
+func Load(nameOrPath string) (*Model, error) {
+	var data []byte
+	var err error
+	file := nameOrPath
+	if strings.ContainsRune(nameOrPath, filepath.Separator) || strings.HasSuffix(nameOrPath, ".json") {
+		data, err = os.ReadFile(nameOrPath)
+	} else {
+		file = "assets/robots/" + nameOrPath + ".json"
+		data, err = fs.ReadFile(assets.FS, "robots/"+nameOrPath+".json")
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("robots: no robot model %q (known: %s)", nameOrPath, strings.Join(Names(), ", "))
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("robots: %w", err)
+	}
+	return Parse(file, data)
+}
+
+// Names lists the embedded robot models.
+func Names() []string {
+	entries, _ := fs.ReadDir(assets.FS, "robots")
+	var names []string
+	for _, e := range entries {
+		if n, ok := strings.CutSuffix(e.Name(), ".json"); ok {
+			names = append(names, n)
+		}
+	}
+	return names
+}
+
+// Parse decodes and validates a model file; file names it in errors.
+func Parse(file string, data []byte) (*Model, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var m Model
+	if err := dec.Decode(&m); err != nil {
+		var se *json.SyntaxError
+		var te *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &se):
+			line := 1 + bytes.Count(data[:min(int(se.Offset), len(data))], []byte("\n"))
+			return nil, fmt.Errorf("robots: %s:%d: %v", file, line, se)
+		case errors.As(err, &te):
+			return nil, fmt.Errorf("robots: %s: field %s: cannot use JSON %s as %v", file, te.Field, te.Value, te.Type)
+		}
+		return nil, fmt.Errorf("robots: %s: %v", file, err)
+	}
+	if dec.More() {
+		return nil, fmt.Errorf("robots: %s: trailing data after the model object", file)
+	}
+	m.file = file
+	if err := m.validate(); err != nil {
+		return nil, fmt.Errorf("robots: %s: %w", file, err)
+	}
+	return &m, nil
+}
+
+// File returns the file the model was read from.
+func (m *Model) File() string { return m.file }
+
+func (m *Model) validate() error {
+	if m.Name == "" {
+		return errors.New("name: missing")
+	}
+	w := m.World
+	if err := finiteAll("world.gravity", w.Gravity[:]...); err != nil {
+		return err
+	}
+	if _, err := sim.NewWorld(m.simConfig()); err != nil {
+		return fmt.Errorf("world: %w", err)
+	}
+	if len(m.Bodies) == 0 {
+		return errors.New("bodies: the model has no bodies")
+	}
+	if len(m.Bodies) > maxBodies {
+		return fmt.Errorf("bodies: %d bodies, at most %d", len(m.Bodies), maxBodies)
+	}
+	seen := map[string]bool{}
+	joints := map[string]bool{}
+	sites := map[string]bool{}
+	for i, b := range m.Bodies {
+		if b == nil {
+			return fmt.Errorf("bodies[%d]: null", i)
+		}
+		at := fmt.Sprintf("bodies[%d]", i)
+		if b.Name == "" {
+			return fmt.Errorf("%s.name: missing", at)
+		}
+		at = fmt.Sprintf("bodies[%d] (%q)", i, b.Name)
+		if seen[b.Name] {
+			return fmt.Errorf("%s.name: duplicate body name", at)
+		}
+		if b.Parent != "" && !seen[b.Parent] {
+			return fmt.Errorf("%s.parent: unknown parent %q (a parent must be listed before its children)", at, b.Parent)
+		}
+		seen[b.Name] = true
+		switch b.Type {
+		case "", "dynamic", "static":
+		default:
+			return fmt.Errorf("%s.type: %q, want \"dynamic\" or \"static\"", at, b.Type)
+		}
+		if err := finiteAll(at+".pos", b.Pos[:]...); err != nil {
+			return err
+		}
+		if err := finiteAll(at+".angle_deg", b.AngleDeg); err != nil {
+			return err
+		}
+		if err := nonNegative(at+".linear_damping", b.LinearDamping); err != nil {
+			return err
+		}
+		if err := nonNegative(at+".angular_damping", b.AngularDamping); err != nil {
+			return err
+		}
+		if len(b.Shapes) == 0 {
+			return fmt.Errorf("%s.shapes: a body needs at least one shape", at)
+		}
+		if len(b.Shapes) > maxShapesOfBody {
+			return fmt.Errorf("%s.shapes: %d shapes, at most %d", at, len(b.Shapes), maxShapesOfBody)
+		}
+		for k, s := range b.Shapes {
+			if err := s.validate(fmt.Sprintf("%s.shapes[%d]", at, k)); err != nil {
+				return err
+			}
+		}
+		// Let sim check what the format cannot see (convexity, area, mass).
+		probe, _ := sim.NewWorld(sim.Config{})
+		if _, err := probe.AddBody(b.bodyDef()); err != nil {
+			return fmt.Errorf("%s.shapes: %w", at, err)
+		}
+		for name, p := range b.Sites {
+			if sites[name] {
+				return fmt.Errorf("%s.sites: duplicate site name %q", at, name)
+			}
+			sites[name] = true
+			if err := finiteAll(fmt.Sprintf("%s.sites.%s", at, name), p[:]...); err != nil {
+				return err
+			}
+		}
+		if j := b.Joint; j != nil {
+			jat := at + ".joint"
+			if b.Parent == "" {
+				return fmt.Errorf("%s: a joint needs a parent body", jat)
+			}
+			if j.Name == "" {
+				return fmt.Errorf("%s.name: missing", jat)
+			}
+			if joints[j.Name] {
+				return fmt.Errorf("%s.name: duplicate joint name %q", jat, j.Name)
+			}
+			joints[j.Name] = true
+			if err := finiteAll(jat+".anchor", j.Anchor[:]...); err != nil {
+				return err
+			}
+			if err := nonNegative(jat+".friction", j.Friction); err != nil {
+				return err
+			}
+			if r := j.RangeDeg; r != nil {
+				if err := finiteAll(jat+".range_deg", r[0], r[1]); err != nil {
+					return err
+				}
+				if r[0] >= r[1] {
+					return fmt.Errorf("%s.range_deg: [%g, %g] is reversed or empty", jat, r[0], r[1])
+				}
+				if r[1]-r[0] > 720 {
+					return fmt.Errorf("%s.range_deg: [%g, %g] spans more than two turns", jat, r[0], r[1])
+				}
+			}
+			if a := j.Actuator; a != nil {
+				if j.RangeDeg == nil {
+					return fmt.Errorf("%s.range_deg: an actuated joint needs a range (actions map onto it)", jat)
+				}
+				for _, f := range []struct {
+					name string
+					v    float64
+				}{{"kp", a.Kp}, {"max_speed", a.MaxSpeed}, {"max_torque", a.MaxTorque}} {
+					if !(f.v > 0) || math.IsInf(f.v, 0) {
+						return fmt.Errorf("%s.actuator.%s: %g, want a positive finite number", jat, f.name, f.v)
+					}
+				}
+				if err := nonNegative(jat+".actuator.rate", a.Rate); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func (s ShapeSpec) validate(at string) error {
+	n := 0
+	if s.Circle != nil {
+		n++
+		if err := positive(at+".circle.radius", s.Circle.Radius); err != nil {
+			return err
+		}
+		if err := finiteAll(at+".circle.center", s.Circle.Center[:]...); err != nil {
+			return err
+		}
+	}
+	if s.Box != nil {
+		n++
+		if err := positive(at+".box.half", s.Box.Half[:]...); err != nil {
+			return err
+		}
+		if err := finiteAll(at+".box.center", append(s.Box.Center[:], s.Box.AngleDeg)...); err != nil {
+			return err
+		}
+	}
+	if s.Polygon != nil {
+		n++
+		if len(s.Polygon.Vertices) < 3 || len(s.Polygon.Vertices) > sim.MaxPolygonVertices {
+			return fmt.Errorf("%s.polygon.vertices: %d vertices, want 3 to %d", at, len(s.Polygon.Vertices), sim.MaxPolygonVertices)
+		}
+		for i, v := range s.Polygon.Vertices {
+			if err := finiteAll(fmt.Sprintf("%s.polygon.vertices[%d]", at, i), v[:]...); err != nil {
+				return err
+			}
+		}
+	}
+	if n != 1 {
+		return fmt.Errorf("%s: want exactly one of circle, box, polygon; got %d", at, n)
+	}
+	if s.Density != nil {
+		if err := nonNegative(at+".density", *s.Density); err != nil {
+			return err
+		}
+	}
+	if s.Friction != nil {
+		if err := nonNegative(at+".friction", *s.Friction); err != nil {
+			return err
+		}
+	}
+	if !(s.Restitution >= 0 && s.Restitution <= 1) {
+		return fmt.Errorf("%s.restitution: %g outside [0, 1]", at, s.Restitution)
+	}
+	return nil
+}
+
+func finiteAll(field string, xs ...float64) error {
+	for _, x := range xs {
+		if math.IsNaN(x) || math.IsInf(x, 0) || math.Abs(x) > maxSize*1e3 {
+			return fmt.Errorf("%s: %g is not a finite number of sensible size", field, x)
+		}
+	}
+	return nil
+}
+
+func positive(field string, xs ...float64) error {
+	for _, x := range xs {
+		if !(x > 0) || x > maxSize {
+			return fmt.Errorf("%s: %g, want a size in (0, %g] m", field, x, maxSize)
+		}
+	}
+	return nil
+}
+
+func nonNegative(field string, x float64) error {
+	if !(x >= 0) || math.IsInf(x, 0) {
+		return fmt.Errorf("%s: %g, want a finite number ≥ 0", field, x)
+	}
+	return nil
+}
+
+func (m *Model) simConfig() sim.Config {
+	w := m.World
+	return sim.Config{
+		Gravity:            sim.Vec2{X: w.Gravity[0], Y: w.Gravity[1]},
+		Dt:                 w.Dt,
+		VelocityIterations: w.VelocityIterations,
+		PositionIterations: w.PositionIterations,
+		MaxSpeed:           w.MaxSpeed,
+		Continuous:         w.Continuous,
+		NoWarmStart:        w.WarmStarting != nil && !*w.WarmStarting,
+	}
+}
+
+func deg(d float64) float64 { return d * math.Pi / 180 }
+
+func vec(p [2]float64) sim.Vec2 { return sim.Vec2{X: p[0], Y: p[1]} }
+
+// bodyDef converts the spec to a sim.BodyDef at the origin; the builder
+// places it.
+func (b *BodySpec) bodyDef() sim.BodyDef {
+	def := sim.BodyDef{Name: b.Name, Type: sim.Dynamic, LinearDamping: b.LinearDamping, AngularDamping: b.AngularDamping}
+	if b.Type == "static" {
+		def.Type = sim.Static
+	}
+	for _, s := range b.Shapes {
+		sd := sim.ShapeDef{Density: 1, Friction: 0.6, Restitution: s.Restitution,
+			Filter: sim.Filter{Category: s.Category, Mask: s.Mask, Group: s.Group}}
+		if s.Density != nil {
+			sd.Density = *s.Density
+		}
+		if s.Friction != nil {
+			sd.Friction = *s.Friction
+		}
+		switch {
+		case s.Circle != nil:
+			sd.Kind, sd.Radius, sd.Center = sim.Circle, s.Circle.Radius, vec(s.Circle.Center)
+		case s.Box != nil:
+			sd.Kind, sd.HalfWidth, sd.HalfHeight = sim.Box, s.Box.Half[0], s.Box.Half[1]
+			sd.Center, sd.Angle = vec(s.Box.Center), deg(s.Box.AngleDeg)
+		case s.Polygon != nil:
+			sd.Kind = sim.Polygon
+			for _, v := range s.Polygon.Vertices {
+				sd.Vertices = append(sd.Vertices, vec(v))
+			}
+		}
+		def.Shapes = append(def.Shapes, sd)
+	}
+	return def
+}
