@@ -16,7 +16,8 @@ import (
 var ControllerNames = []string{"zero", "random", "scripted", "oracle"}
 
 // OracleConfig sets the oracle controller: MPC with CEM over the true
-// simulator. A zero Horizon selects DefaultOracle whole.
+// simulator. A zero Horizon selects the task's Spec.Oracle, or DefaultOracle
+// when the task sets none.
 type OracleConfig struct {
 	Horizon int         // control steps
 	CEM     control.CEM // planner options (see control.CEM for defaults)
@@ -56,6 +57,9 @@ func NewController(spec string, env *tasks.Env) (control.Controller, error) {
 func NewOracle(env *tasks.Env, cfg OracleConfig) (*control.MPC, error) {
 	if cfg.Horizon == 0 {
 		cfg.Horizon, cfg.CEM = DefaultOracle.Horizon, DefaultOracle.CEM
+		if o := env.Spec().Oracle; o.Horizon > 0 {
+			cfg.Horizon, cfg.CEM = o.Horizon, o.CEM
+		}
 	}
 	if cfg.Workers == 0 {
 		cfg.Workers = runtime.GOMAXPROCS(0)

@@ -49,6 +49,16 @@ type Spec struct {
 	ControlDt float64
 	// Doc is a one-line description for `sandbox tasks`.
 	Doc string
+	// Oracle is the planner setting of the task's oracle controller (MPC
+	// over the true simulator); a zero Horizon selects the default.
+	Oracle OracleSpec
+}
+
+// OracleSpec is a task's setting for the oracle controller: CEM over
+// Horizon control steps (see control.CEM for the options' defaults).
+type OracleSpec struct {
+	Horizon int
+	CEM     control.CEM
 }
 
 // ObsDim returns the observation length.

@@ -1,0 +1,5 @@
+//go:build netlib
+
+package nn
+
+const wantBackend = "netlib"

@@ -1,0 +1,8 @@
+//go:build netlib
+
+package openblas
+
+/*
+#cgo LDFLAGS: -lopenblas
+*/
+import "C"
