@@ -175,3 +175,12 @@ func (c *reacherIK) Act(obs, act []float64) {
 		act[i] = a.TargetToAction(c.s[i])
 	}
 }
+
+// GoalMarkers implements Drawer: the success disc around the goal.
+func (*Reacher) GoalMarkers(obs []float64, dst []Marker) []Marker {
+	g := sim.Vec2{X: obs[23], Y: obs[24]}
+	return append(dst, Marker{A: g, B: g, Radius: reacherRadius})
+}
+
+// Focus implements Drawer: the fingertip.
+func (*Reacher) Focus(obs []float64) sim.Vec2 { return sim.Vec2{X: obs[21], Y: obs[22]} }

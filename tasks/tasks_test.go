@@ -23,3 +23,6 @@ func TestUnknownTaskNamesTheKnownOnes(t *testing.T) {
 	assert.Contains(t, err.Error(), `unknown task "no-such-task"`)
 	assert.Contains(t, err.Error(), "reacher")
 }
+
+// The built-in tasks show their goals in the viewer.
+var _ tasks.Drawer = &tasks.Reacher{}
