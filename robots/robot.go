@@ -14,13 +14,9 @@ type Robot struct {
 
 	bodies    []*sim.Body // in model order (= World.Bodies order)
 	byName    map[string]int
-	parent    []int        // index of the parent body, −1 for none
-	joint     []*sim.Joint // joint of body i, nil for none
-	jointSpec []*JointSpec // joint spec of body i
 	joints    []*sim.Joint // all joints in model order
 	actuators []Actuator   // actuated joints, in action order
 	sites     map[string]Site
-	jointBody []int // body index of joints[k]
 }
 
 // Actuator is an actuated joint with its range and target rate limit.
@@ -60,9 +56,6 @@ func (m *Model) Build() (*Robot, error) {
 		if bs.Parent != "" {
 			p = r.byName[bs.Parent]
 		}
-		r.parent = append(r.parent, p)
-		r.joint = append(r.joint, nil)
-		r.jointSpec = append(r.jointSpec, bs.Joint)
 		for name, local := range bs.Sites {
 			r.sites[name] = Site{Body: b, Local: vec(local)}
 		}
@@ -83,9 +76,7 @@ func (m *Model) Build() (*Robot, error) {
 		if err != nil {
 			return nil, fmt.Errorf("robots: %s: bodies[%d] (%q).joint: %w", m.file, i, bs.Name, err)
 		}
-		r.joint[i] = j
 		r.joints = append(r.joints, j)
-		r.jointBody = append(r.jointBody, i)
 		if a := js.Actuator; a != nil {
 			rate := a.Rate
 			if rate == 0 {

@@ -192,10 +192,14 @@ func (w *World) check() error {
 	return nil
 }
 
-// StepBox2D advances Box2D alone by one time step: no servos, external
+// StepBox2D advances Box2D by one time step with the servos setting motor
+// speeds (as any driven Box2D program does every step) but no external
 // forces or divergence checks. It exists to measure what World.Step adds
 // over the bare engine (sandbox bench); use Step everywhere else.
 func (w *World) StepBox2D() {
+	for _, j := range w.joints {
+		j.applyServo()
+	}
 	w.b2.Step(w.cfg.Dt, w.cfg.VelocityIterations, w.cfg.PositionIterations)
 	w.time += w.cfg.Dt
 }
