@@ -18,6 +18,7 @@ deps:
 
 build: deps
 	$(GO) build -tags '$(TAGS)' -o $(SANDBOX) ./cmd/sandbox
+	$(GO) build -tags '$(TAGS)' -o $(BIN)/sandbox-view ./cmd/sandbox-view
 
 demo: build
 	$(SANDBOX) eval --task reacher --controller scripted --episodes 100 --seed 1
@@ -26,6 +27,11 @@ test: deps
 	$(GO) vet ./...
 	$(GO) test ./...
 	$(GO) test -tags netlib ./mbrl/...
+	$(GO) vet -tags xvfb ./viewer/... ./cmd/sandbox-view/...
+	xvfb-run -a -s "-screen 0 1280x800x24" $(GO) test -tags xvfb ./viewer/... ./cmd/sandbox-view/...
+
+view: build
+	$(SANDBOX) view --task reacher --controller oracle
 
 bench: build
 	$(SANDBOX) bench
