@@ -115,6 +115,7 @@ type World struct {
 	bodies []*Body
 	joints []*Joint
 	time   float64
+	cold   State // ColdStart's buffer
 }
 
 // NewWorld returns an empty world.
