@@ -6,5 +6,5 @@ import "embed"
 
 // FS holds robots/*.json and configs/*.
 //
-//go:embed robots/*.json
+//go:embed robots/*.json configs/*.json
 var FS embed.FS

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"sandbox/internal/seed"
+	"sandbox/mbrl"
 	"sandbox/tasks"
 )
 
@@ -20,6 +21,13 @@ type benchSummary struct {
 	EnvStepsPerS     map[string]float64 `json:"env_steps_per_s"`
 	EnvOverhead      map[string]float64 `json:"env_overhead_vs_box2d"`
 	WallS            float64            `json:"wall_s"`
+	// Planning on a learned ensemble with the default pets-reacher config.
+	PlannerRows       int     `json:"planner_rows"`
+	EnsembleStepsPerS float64 `json:"ensemble_model_steps_per_s"`
+	EnsembleGFLOPS    float64 `json:"ensemble_gflops"`
+	MPCStepMs         float64 `json:"mpc_step_ms"`
+	MPCStepCPUMs      float64 `json:"mpc_step_cpu_ms"`
+	BLAS              string  `json:"blas"`
 }
 
 func runBench(c *command, args []string, out io.Writer) error {
@@ -48,6 +56,19 @@ func runBench(c *command, args []string, out io.Writer) error {
 		sum.EnvOverhead[id] = t.Overhead()
 		fmt.Fprintf(out, "%-18s %14.0f %14.0f %12.0f %9.1f%%\n", id, t.Box2D, t.Physics, t.Env, 100*t.Overhead())
 	}
+	cfg, _, err := defaultConfig("pets", "reacher")
+	if err != nil {
+		return err
+	}
+	cfg.Task, cfg.Algo = "reacher", "pets"
+	pt, err := mbrl.MeasurePlanner(cfg, time.Duration(*secs*float64(time.Second)))
+	if err != nil {
+		return err
+	}
+	sum.PlannerRows, sum.EnsembleStepsPerS, sum.EnsembleGFLOPS, sum.MPCStepMs, sum.BLAS = pt.Rows, pt.ModelStepsPerS, pt.GFLOPS, pt.MPCStepMs, pt.Backend
+	sum.MPCStepCPUMs = pt.MPCStepCPUMs
+	fmt.Fprintf(out, "\nensemble (pets-reacher, %d rows, %s BLAS): %.0f model steps/s, %.1f GFLOP/s; MPC %.1f ms per control step (%.1f ms CPU)\n",
+		pt.Rows, pt.Backend, pt.ModelStepsPerS, pt.GFLOPS, pt.MPCStepMs, pt.MPCStepCPUMs)
 	sum.WallS = time.Since(start).Seconds()
 	if *asJSON {
 		return printJSON(out, sum)

@@ -1,0 +1,74 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestTrainUsageErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{"train"},
+		{"train", "--task", "reacher"},
+		{"train", "--task", "reacher", "--algo", "sarsa"},
+		{"train", "--task", "no-such-task", "--algo", "pets"},
+		{"train", "--task", "reacher", "--algo", "pets", "--steps", "-5"},
+		{"train", "--task", "reacher", "--algo", "pets", "--resume"},
+		{"train", "--task", "reacher", "--algo", "pets", "--config", "/no/such/file.json"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			code, _, stderr := sandbox(args...)
+			assert.Equal(t, 2, code)
+			assert.Equal(t, 1, strings.Count(strings.TrimSpace(stderr), "\n")+1, "one line: %q", stderr)
+		})
+	}
+}
+
+func TestDefaultConfigsParse(t *testing.T) {
+	for _, tc := range []struct{ algo, task string }{{"pets", "reacher"}, {"pddm", "reacher"}} {
+		cfg, from, err := defaultConfig(tc.algo, tc.task)
+		require.NoError(t, err)
+		assert.True(t, strings.HasPrefix(from, "assets/configs/"), "%s-%s from %s", tc.algo, tc.task, from)
+		cfg.Task, cfg.Algo = tc.task, tc.algo
+		assert.NoError(t, cfg.Validate())
+	}
+}
+
+// A tiny run end to end: train, JSON summary, resume of a finished run,
+// ckpt: evaluation, and a clear error for a corrupt checkpoint.
+func TestTrainTinyAndCheckpoint(t *testing.T) {
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "tiny.json")
+	require.NoError(t, os.WriteFile(cfgPath, []byte(`{"random_episodes": 2, "retrain_every": 100, "eval_every": 100, "eval_episodes": 2,
+		"model": {"Members": 2, "Hidden": [16]}, "fit": {"Epochs": 5},
+		"planner": {"horizon": 2, "particles": 2, "cem": {"Population": 10, "Elites": 2, "Iterations": 1}}}`), 0o644))
+	run := filepath.Join(dir, "run")
+	code, out, stderr := sandbox("train", "--task", "reacher", "--algo", "pets", "--steps", "150", "--seed", "3",
+		"--out", run, "--config", cfgPath, "--json")
+	require.Equal(t, 0, code, stderr)
+	var sum map[string]any
+	require.NoError(t, json.Unmarshal([]byte(lastLine(out)), &sum))
+	for _, k := range []string{"task", "algo", "seed", "episodes", "successes", "success_rate", "mean_return", "env_steps", "wall_s"} {
+		assert.Contains(t, sum, k)
+	}
+	assert.EqualValues(t, 150, sum["env_steps"])
+	for _, f := range []string{"config.json", "metrics.jsonl", "curve.png", "model.png", "model.json", "checkpoint.json"} {
+		assert.FileExists(t, filepath.Join(run, f))
+	}
+
+	code, _, stderr = sandbox("eval", "--task", "reacher", "--controller", "ckpt:"+run, "--episodes", "1")
+	assert.Equal(t, 0, code, stderr)
+
+	require.NoError(t, os.WriteFile(filepath.Join(run, "checkpoint.json"), []byte("{"), 0o644))
+	code, _, stderr = sandbox("eval", "--task", "reacher", "--controller", "ckpt:"+run, "--episodes", "1")
+	assert.NotEqual(t, 0, code)
+	assert.Contains(t, stderr, "corrupt checkpoint")
+	code, _, stderr = sandbox("eval", "--task", "reacher", "--controller", "ckpt:"+filepath.Join(dir, "nothing"), "--episodes", "1")
+	assert.NotEqual(t, 0, code)
+	assert.Contains(t, stderr, "no checkpoint")
+}

@@ -1,0 +1,124 @@
+package mbrl
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+
+	"sandbox/mbrl/ensemble"
+)
+
+// Algos lists the training algorithms Train runs.
+var Algos = []string{"pets", "pddm"}
+
+// Config is a training run: PETS (Chua et al. 2018) or PDDM (Nagabandi et
+// al. 2019). Both collect episodes with MPC on the current ensemble (random
+// actions for the first RandomEpisodes), add them to a replay buffer, and
+// refit the ensemble every RetrainEvery env steps; they differ in the
+// planner (CEM vs MPPI with filtering) and the ensemble size, set in the
+// defaults of assets/configs. Zero fields take the defaults documented on
+// each field.
+//
+// The reference settings (PETS: 5 members of 4×200, CEM 400×20 particles
+// over 15 steps, 5 iterations) cost ~100 GFLOP per control step, far beyond
+// a 2-core CPU. assets/configs/pets-reacher.json scales them down to about
+// 45 ms of CPU per control step with OpenBLAS: 5 members of 3×128; CEM with
+// 64 plans, 8 elites, 3 iterations over 8 steps, scored by each member's
+// mean prediction (5 particles, TS∞ without sampled noise); iCEM's colored
+// noise (β = 2) with a small initial spread (0.1) and the elite mean
+// executed, because the reacher's actions are absolute joint targets and a
+// wide spread throws the fingertip about by decimetres (see the reacher's
+// oracle settings); fits of up to 50 epochs (batch 32, early stopping)
+// every 500 env steps.
+type Config struct {
+	Task string `json:"task"`
+	Algo string `json:"algo"`
+	// Steps is the budget of training env steps; default 15000 (PETS's
+	// reacher budget). The run ends with the episode that reaches it.
+	Steps int `json:"steps"`
+	// Seed fixes every random draw of the run.
+	Seed uint64 `json:"seed"`
+	// RandomEpisodes is the number of initial episodes with uniform random
+	// actions; default 1 (PETS).
+	RandomEpisodes int `json:"random_episodes"`
+	// RetrainEvery is the number of env steps between model fits; default
+	// 250. The first fit follows the random episodes.
+	RetrainEvery int `json:"retrain_every"`
+	// EvalEvery is the number of env steps between evaluations (and
+	// checkpoints); default 2500. The run also evaluates at its end.
+	EvalEvery int `json:"eval_every"`
+	// EvalEpisodes is the number of evaluation episodes; default 10.
+	EvalEpisodes int `json:"eval_episodes"`
+	// BufferCapacity caps the replay buffer; 0 keeps every transition.
+	BufferCapacity int `json:"buffer_capacity"`
+	// Model is the ensemble architecture (see ensemble.Config).
+	Model ensemble.Config `json:"model"`
+	// Fit holds the model-fitting options (see ensemble.TrainConfig).
+	Fit ensemble.TrainConfig `json:"fit"`
+	// Planner is the MPC planner (see PlannerConfig).
+	Planner PlannerConfig `json:"planner"`
+}
+
+// ParseConfig decodes a JSON config, rejecting unknown fields.
+func ParseConfig(data []byte) (Config, error) {
+	var c Config
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil {
+		return c, fmt.Errorf("mbrl: config: %w", err)
+	}
+	return c, nil
+}
+
+// WithDefaults returns c with zero fields set to their defaults.
+func (c Config) WithDefaults() Config {
+	if c.Steps == 0 {
+		c.Steps = 15000
+	}
+	if c.RandomEpisodes == 0 {
+		c.RandomEpisodes = 1
+	}
+	if c.RetrainEvery == 0 {
+		c.RetrainEvery = 250
+	}
+	if c.EvalEvery == 0 {
+		c.EvalEvery = 2500
+	}
+	if c.EvalEpisodes == 0 {
+		c.EvalEpisodes = 10
+	}
+	if c.Algo == "pddm" && c.Planner.Kind == "" {
+		c.Planner.Kind = "mppi"
+	}
+	c.Planner = c.Planner.withDefaults()
+	return c
+}
+
+// Validate reports the first invalid field of c (after defaults).
+func (c Config) Validate() error {
+	c = c.WithDefaults()
+	switch {
+	case c.Algo != "pets" && c.Algo != "pddm":
+		return fmt.Errorf("mbrl: unknown algorithm %q (known: pets, pddm)", c.Algo)
+	case c.Task == "":
+		return fmt.Errorf("mbrl: config has no task")
+	case c.Steps < 1 || c.Steps > 100_000_000:
+		return fmt.Errorf("mbrl: steps %d outside [1, 100000000]", c.Steps)
+	case c.RandomEpisodes < 1 || c.RetrainEvery < 1 || c.EvalEvery < 1 || c.EvalEpisodes < 1:
+		return fmt.Errorf("mbrl: random_episodes %d, retrain_every %d, eval_every %d, eval_episodes %d must be positive",
+			c.RandomEpisodes, c.RetrainEvery, c.EvalEvery, c.EvalEpisodes)
+	case c.BufferCapacity < 0:
+		return fmt.Errorf("mbrl: buffer_capacity %d < 0", c.BufferCapacity)
+	case c.Fit.Epochs < 0 || c.Fit.BatchSize < 0 || c.Fit.Patience < 0:
+		return fmt.Errorf("mbrl: fit epochs %d, batch size %d, patience %d must not be negative", c.Fit.Epochs, c.Fit.BatchSize, c.Fit.Patience)
+	}
+	for _, h := range c.Model.Hidden {
+		if h < 1 || h > 1<<14 {
+			return fmt.Errorf("mbrl: model hidden width %d outside [1, 16384]", h)
+		}
+	}
+	if c.Model.Members < 0 || c.Model.Members > 64 || c.Model.Elites < 0 {
+		return fmt.Errorf("mbrl: model members %d, elites %d", c.Model.Members, c.Model.Elites)
+	}
+	return c.Planner.Validate()
+}
