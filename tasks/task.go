@@ -127,6 +127,15 @@ type Scripter interface {
 	Scripted(e *Env) (control.Controller, error)
 }
 
+// ModelProvider is implemented by tasks that bring their own robot model,
+// typically a model file embedded in the task's own package and parsed with
+// robots.Parse, instead of one of the embedded assets. New then builds the
+// robot from RobotModel and Spec.Robot only names it in listings. The model
+// is shared by every Env of the task and must not be modified.
+type ModelProvider interface {
+	RobotModel() (*robots.Model, error)
+}
+
 var (
 	regMu    sync.RWMutex
 	registry = map[string]func() Task{}

@@ -33,6 +33,8 @@ var allowed = map[string][]string{
 	"viewer/...":      {"viewer/...", "tasks", "robots", "sim", "control", "internal/..."},
 	"viewer":          {"viewer/...", "tasks", "robots", "sim", "control", "internal/..."},
 	"cmd/...":         {"..."},
+	// Worked examples use the public API only; cmd/... links them.
+	"examples/...": {"tasks", "robots", "sim", "control", "assets"},
 }
 
 // external imports reserved to one part of the tree.
