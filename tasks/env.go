@@ -191,9 +191,6 @@ func (e *Env) checkAction(act []float64) error {
 // advance commands the robot and runs one control period of physics,
 // returning the new observation, or an error wrapping sim.ErrDiverged.
 func (e *Env) advance(act []float64) ([]float64, error) {
-	// Start every control period from a fresh solver, as a clone restored
-	// from a snapshot does: the oracle then predicts the live Env exactly.
-	e.robot.World.ColdStart()
 	e.robot.Command(act, e.spec.ControlDt)
 	for i := range act {
 		e.last[i] = math.Max(-1, math.Min(1, act[i]))
