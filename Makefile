@@ -1,4 +1,4 @@
-# make demo   headless run that prints a success rate
+# make demo   short headless PETS run: success rate, learning curve, GIF
 # make test   vet and all tests (viewer tests under xvfb)
 # make view   the live viewer
 # make bench  throughput figures
@@ -20,8 +20,13 @@ build: deps
 	$(GO) build -tags '$(TAGS)' -o $(SANDBOX) ./cmd/sandbox
 	$(GO) build -tags '$(TAGS)' -o $(BIN)/sandbox-view ./cmd/sandbox-view
 
+# A short PETS run on the reacher (a fresh one each time): success rate on
+# held-out goals every 1000 steps, out/demo/curve.png, and a GIF of the
+# trained agent. The full run is assets/configs/pets-reacher.json (15k steps).
 demo: build
-	$(SANDBOX) eval --task reacher --controller scripted --episodes 100 --seed 1
+	rm -rf out/demo
+	$(SANDBOX) train --task reacher --algo pets --config assets/configs/pets-reacher-demo.json --seed 1 --out out/demo
+	$(SANDBOX) record --task reacher --controller ckpt:out/demo --seed 1 --out out/demo/reacher.gif
 
 test: deps
 	$(GO) vet ./...
