@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 
 	"sandbox/control"
 	"sandbox/mbrl/ensemble"
@@ -126,20 +127,6 @@ func (o *ModelObjective) Objective(obs []float64) control.Objective {
 	return o.score
 }
 
-func grow32(s []float32, n int) []float32 {
-	if cap(s) < n {
-		return make([]float32, n)
-	}
-	return s[:n]
-}
-
-func grow64(s []float64, n int) []float64 {
-	if cap(s) < n {
-		return make([]float64, n)
-	}
-	return s[:n]
-}
-
 func (o *ModelObjective) particles() int {
 	if o.Particles > 0 {
 		return o.Particles
@@ -159,17 +146,14 @@ func (o *ModelObjective) score(plans [][]float64, scores []float64) {
 	rows := len(plans) * p
 	sd, ad, od, dim := l.StateDim(), l.InputActDim(), l.ObsDim, l.ActDim
 	horizon := len(plans[0]) / dim
-	o.state = grow32(o.state, rows*sd)
-	o.in = grow32(o.in, rows*ad)
-	o.members = growInt(o.members, rows)
-	o.prevObs = grow64(o.prevObs, rows*od)
-	o.nextObs = grow64(o.nextObs, rows*od)
-	o.ret = grow64(o.ret, rows)
-	o.act = grow64(o.act, dim)
-	if cap(o.alive) < rows {
-		o.alive = make([]bool, rows)
-	}
-	o.alive = o.alive[:rows]
+	o.state = grow(o.state, rows*sd)
+	o.in = grow(o.in, rows*ad)
+	o.members = grow(o.members, rows)
+	o.prevObs = grow(o.prevObs, rows*od)
+	o.nextObs = grow(o.nextObs, rows*od)
+	o.ret = grow(o.ret, rows)
+	o.act = grow(o.act, dim)
+	o.alive = grow(o.alive, rows)
 	for r := range rows {
 		copy(o.prevObs[r*od:(r+1)*od], o.obs)
 		copy(o.nextObs[r*od:(r+1)*od], o.obs)
@@ -255,9 +239,6 @@ func (o *ModelObjective) resample() []int {
 	return o.members
 }
 
-func growInt(s []int, n int) []int {
-	if cap(s) < n {
-		return make([]int, n)
-	}
-	return s[:n]
-}
+// grow returns s resized to n, reusing its storage when it can; the
+// contents are not cleared.
+func grow[T any](s []T, n int) []T { return slices.Grow(s[:0], n)[:n] }

@@ -115,7 +115,6 @@ type World struct {
 	bodies []*Body
 	joints []*Joint
 	time   float64
-	cold   State // ColdStart's buffer
 }
 
 // NewWorld returns an empty world.

@@ -70,28 +70,6 @@ func TestSetStateIsHistoryIndependent(t *testing.T) {
 	assert.InDelta(t, s.Time+0.8, fresh.Time(), 1e-12, "time is restored and advanced")
 }
 
-func TestColdStartMatchesSnapshotReplayAndKeepsForces(t *testing.T) {
-	w, js := pile(t)
-	drive(t, w, js, 0, 120)
-	ball := w.Bodies()[len(w.Bodies())-1]
-	ball.SetExternalForce(Vec2{3, 0}, Vec2{})
-	s := w.State()
-	w.ColdStart()
-	live := drive(t, w, js, 120, 50)
-
-	replay, rjs := pile(t)
-	require.NoError(t, replay.SetState(s))
-	replay.Bodies()[len(replay.Bodies())-1].SetExternalForce(Vec2{3, 0}, Vec2{})
-	assert.Equal(t, live, drive(t, replay, rjs, 120, 50), "cold-started world = world restored from its snapshot")
-
-	// Without the cold start, warm starts and contact caches make the live
-	// world drift from the replay: the reason ColdStart exists.
-	w2, js2 := pile(t)
-	drive(t, w2, js2, 0, 120)
-	w2.Bodies()[len(w2.Bodies())-1].SetExternalForce(Vec2{3, 0}, Vec2{})
-	assert.NotEqual(t, live, drive(t, w2, js2, 120, 50))
-}
-
 func TestFilterIsHonoured(t *testing.T) {
 	for _, tc := range []struct {
 		name    string

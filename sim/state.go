@@ -80,28 +80,10 @@ func (w *World) SetState(s State) error {
 	if !finite(s.Time) {
 		return fmt.Errorf("sim: state time %g is not finite", s.Time)
 	}
-	for _, b := range w.bodies {
-		b.force, b.forcePoint = Vec2{}, Vec2{}
-	}
-	w.rebuild(s)
-	return nil
-}
-
-// ColdStart rebuilds the underlying Box2D world in place, as SetState(State())
-// would, but keeps external forces. From then on the world's future is the
-// same function of State() that a world restored with SetState computes:
-// stepping a world that cold-starts every so often (tasks.Env does at each
-// control step) agrees bit for bit with replays from its snapshots.
-func (w *World) ColdStart() {
-	w.StateInto(&w.cold)
-	w.rebuild(w.cold)
-}
-
-// rebuild replaces the Box2D world by a fresh one holding state s.
-func (w *World) rebuild(s State) {
 	w.b2 = newB2World(w.cfg)
 	for _, b := range w.bodies {
 		b.create(w.b2)
+		b.force, b.forcePoint = Vec2{}, Vec2{}
 	}
 	for i, j := range w.joints {
 		j.create(w.b2)
@@ -114,6 +96,7 @@ func (w *World) rebuild(s State) {
 		b.b2.SetAngularVelocity(bs.AngularVelocity)
 	}
 	w.time = s.Time
+	return nil
 }
 
 // Contact is a touching pair of shapes.

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 )
 
 // Transition is one step obs --act--> next with its reward. Terminated
@@ -159,9 +160,5 @@ func (b *Buffer) Sample(rng *rand.Rand, n int, dst *Batch) error {
 	return nil
 }
 
-func resize(s []float64, n int) []float64 {
-	if cap(s) < n {
-		return make([]float64, n)
-	}
-	return s[:n]
-}
+// resize returns s resized to n, reusing its storage when it can.
+func resize(s []float64, n int) []float64 { return slices.Grow(s[:0], n)[:n] }
