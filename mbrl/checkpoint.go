@@ -7,44 +7,54 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
+	"sandbox/control"
 	"sandbox/mbrl/ensemble"
 	"sandbox/mbrl/replay"
+	"sandbox/mbrl/sac"
 	"sandbox/tasks"
 )
 
 // checkpointFile is the checkpoint index in a run directory. It names the
-// model and buffer files it belongs to with their SHA-256, and is replaced
-// atomically after they are written, so a run killed at any moment leaves
-// either the previous checkpoint or the new one.
+// files of the run's parts (ensemble, policy, replay buffer) with their
+// SHA-256, and is replaced atomically after they are written, so a run
+// killed at any moment leaves either the previous checkpoint or the new one.
 const checkpointFile = "checkpoint.json"
 
-const checkpointVersion = 1
+const checkpointVersion = 2
 
 // ErrNoCheckpoint is returned, wrapped, when a directory holds no checkpoint.
 var ErrNoCheckpoint = errors.New("mbrl: no checkpoint")
 
 // ErrCorruptCheckpoint is returned, wrapped, for a checkpoint that cannot
-// be read back: a damaged index, a missing or altered model or buffer file.
+// be read back: a damaged index, a missing or altered part file.
 var ErrCorruptCheckpoint = errors.New("mbrl: corrupt checkpoint")
 
 type checkpointIndex struct {
-	Version      int      `json:"version"`
-	Config       Config   `json:"config"`
-	Model        string   `json:"model"`
-	ModelSHA256  string   `json:"model_sha256"`
-	Buffer       string   `json:"buffer"`
-	BufferSHA256 string   `json:"buffer_sha256"`
-	State        runState `json:"state"`
+	Version int              `json:"version"`
+	Config  Config           `json:"config"`
+	Parts   []checkpointPart `json:"parts"`
+	State   runState         `json:"state"`
 }
 
-// Checkpoint is a saved training run: its config, ensemble and buffer.
+// checkpointPart is one file of a checkpoint: "model", "policy" or "buffer".
+type checkpointPart struct {
+	Part   string `json:"part"`
+	File   string `json:"file"`
+	SHA256 string `json:"sha256"`
+}
+
+// Checkpoint is a saved training run: its config, its ensemble (nil for
+// model-free SAC), its policy (nil for PETS and PDDM) and its buffer.
 type Checkpoint struct {
 	Config Config
 	Ens    *ensemble.Ensemble
+	Policy *sac.Agent
 	Buffer *replay.Buffer
 	state  runState
 }
@@ -55,32 +65,39 @@ func (c *Checkpoint) EnvSteps() int { return c.state.EnvSteps }
 // Metrics returns the evaluations recorded up to the checkpoint.
 func (c *Checkpoint) Metrics() []Metric { return c.state.Metrics }
 
-func saveCheckpoint(dir string, cfg Config, ens *ensemble.Ensemble, buf *replay.Buffer, st runState) error {
-	var mb, bb bytes.Buffer
-	if err := ens.Save(&mb); err != nil {
-		return fmt.Errorf("mbrl: checkpoint: %w", err)
+func saveCheckpoint(dir string, cfg Config, ens *ensemble.Ensemble, policy *sac.Agent, buf *replay.Buffer, st runState) error {
+	idx := checkpointIndex{Version: checkpointVersion, Config: cfg, State: st}
+	type saver interface{ Save(io.Writer) error }
+	type named struct {
+		name string
+		s    saver
 	}
-	if err := buf.Save(&bb); err != nil {
-		return fmt.Errorf("mbrl: checkpoint: %w", err)
+	parts := []named{{"buffer", buf}}
+	if ens != nil {
+		parts = append(parts, named{"model", ens})
 	}
-	idx := checkpointIndex{Version: checkpointVersion, Config: cfg, State: st,
-		Model:  fmt.Sprintf("model-%09d.bin", st.EnvSteps),
-		Buffer: fmt.Sprintf("buffer-%09d.bin", st.EnvSteps)}
-	idx.ModelSHA256, idx.BufferSHA256 = digest(mb.Bytes()), digest(bb.Bytes())
+	if policy != nil {
+		parts = append(parts, named{"policy", policy})
+	}
+	for _, p := range parts {
+		var b bytes.Buffer
+		if err := p.s.Save(&b); err != nil {
+			return fmt.Errorf("mbrl: checkpoint %s: %w", p.name, err)
+		}
+		part := checkpointPart{Part: p.name, File: fmt.Sprintf("%s-%09d.bin", p.name, st.EnvSteps), SHA256: digest(b.Bytes())}
+		if err := writeAtomic(filepath.Join(dir, part.File), b.Bytes()); err != nil {
+			return err
+		}
+		idx.Parts = append(idx.Parts, part)
+	}
 	old, _ := readIndex(dir)
-	if err := writeAtomic(filepath.Join(dir, idx.Model), mb.Bytes()); err != nil {
-		return err
-	}
-	if err := writeAtomic(filepath.Join(dir, idx.Buffer), bb.Bytes()); err != nil {
-		return err
-	}
 	if err := writeJSON(filepath.Join(dir, checkpointFile), idx, true); err != nil {
 		return err
 	}
 	if old != nil {
-		for _, f := range []string{old.Model, old.Buffer} {
-			if f != idx.Model && f != idx.Buffer && safeName(f) {
-				os.Remove(filepath.Join(dir, f))
+		for _, p := range old.Parts {
+			if !slices.ContainsFunc(idx.Parts, func(q checkpointPart) bool { return q.File == p.File }) && safeName(p.File) {
+				os.Remove(filepath.Join(dir, p.File))
 			}
 		}
 	}
@@ -113,10 +130,12 @@ func readIndex(dir string) (*checkpointIndex, error) {
 		return nil, fmt.Errorf("%w: %s: %w", ErrCorruptCheckpoint, path, err)
 	}
 	if idx.Version != checkpointVersion {
-		return nil, fmt.Errorf("%w: %s: version %d, want %d", ErrCorruptCheckpoint, path, idx.Version, checkpointVersion)
+		return nil, fmt.Errorf("%w: %s: version %d, want %d (made by another version of sandbox?)", ErrCorruptCheckpoint, path, idx.Version, checkpointVersion)
 	}
-	if !safeName(idx.Model) || !safeName(idx.Buffer) {
-		return nil, fmt.Errorf("%w: %s: bad file names %q, %q", ErrCorruptCheckpoint, path, idx.Model, idx.Buffer)
+	for _, p := range idx.Parts {
+		if !safeName(p.File) {
+			return nil, fmt.Errorf("%w: %s: bad file name %q", ErrCorruptCheckpoint, path, p.File)
+		}
 	}
 	return &idx, nil
 }
@@ -132,45 +151,61 @@ func LoadCheckpoint(dir string) (*Checkpoint, error) {
 	if err := idx.Config.Validate(); err != nil {
 		return nil, fmt.Errorf("%w: %s: %w", ErrCorruptCheckpoint, dir, err)
 	}
-	read := func(name, sum string) ([]byte, error) {
-		path := filepath.Join(dir, name)
+	ck := &Checkpoint{Config: idx.Config, state: idx.State}
+	for _, p := range idx.Parts {
+		path := filepath.Join(dir, p.File)
 		b, err := os.ReadFile(path)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrCorruptCheckpoint, err)
 		}
-		if digest(b) != sum {
+		if digest(b) != p.SHA256 {
 			return nil, fmt.Errorf("%w: %s does not match its checksum in %s", ErrCorruptCheckpoint, path, checkpointFile)
 		}
-		return b, nil
+		r := bytes.NewReader(b)
+		switch p.Part {
+		case "model":
+			ck.Ens, err = ensemble.Load(r)
+		case "policy":
+			ck.Policy, err = sac.Load(r)
+		case "buffer":
+			ck.Buffer, err = replay.Load(r)
+		default:
+			err = fmt.Errorf("unknown part %q", p.Part)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%w: %s: %w", ErrCorruptCheckpoint, path, err)
+		}
 	}
-	mb, err := read(idx.Model, idx.ModelSHA256)
-	if err != nil {
-		return nil, err
+	policy := PolicyAlgo(ck.Config.Algo)
+	switch {
+	case ck.Buffer == nil:
+		return nil, fmt.Errorf("%w: %s: no replay buffer", ErrCorruptCheckpoint, dir)
+	case policy && ck.Policy == nil:
+		return nil, fmt.Errorf("%w: %s: no policy for %s", ErrCorruptCheckpoint, dir, ck.Config.Algo)
+	case (!policy || ck.Config.WithDefaults().Schedule.usesModel()) && ck.Ens == nil:
+		return nil, fmt.Errorf("%w: %s: no model for %s", ErrCorruptCheckpoint, dir, ck.Config.Algo)
 	}
-	bb, err := read(idx.Buffer, idx.BufferSHA256)
-	if err != nil {
-		return nil, err
-	}
-	ens, err := ensemble.Load(bytes.NewReader(mb))
-	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %w", ErrCorruptCheckpoint, idx.Model, err)
-	}
-	buf, err := replay.Load(bytes.NewReader(bb))
-	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %w", ErrCorruptCheckpoint, idx.Buffer, err)
-	}
-	return &Checkpoint{Config: idx.Config, Ens: ens, Buffer: buf, state: idx.State}, nil
+	return ck, nil
 }
 
-// NewCheckpointAgent loads the checkpoint in dir and returns MPC planning on
-// its ensemble with its saved planner config, for env's task.
-func NewCheckpointAgent(dir string, env *tasks.Env) (*Agent, error) {
+// NewCheckpointController loads the checkpoint in dir and returns its
+// controller for env's task: MPC on the ensemble with the run's planner
+// config (PETS, PDDM), or the deterministic policy (SAC and the other
+// policy algorithms).
+func NewCheckpointController(dir string, env *tasks.Env) (control.Controller, error) {
 	ck, err := LoadCheckpoint(dir)
 	if err != nil {
 		return nil, err
 	}
 	if id := env.Spec().ID; ck.Config.Task != id {
 		return nil, fmt.Errorf("mbrl: checkpoint %s was trained on task %q, not %q", dir, ck.Config.Task, id)
+	}
+	if ck.Policy != nil {
+		if ck.Policy.ObsDim() != env.Spec().ObsDim() || ck.Policy.ActDim() != env.Spec().ActionDim {
+			return nil, fmt.Errorf("%w: %s: policy of %d→%d values for a task of %d→%d", ErrCorruptCheckpoint, dir,
+				ck.Policy.ObsDim(), ck.Policy.ActDim(), env.Spec().ObsDim(), env.Spec().ActionDim)
+		}
+		return ck.Policy.Controller(true), nil
 	}
 	return NewAgent(ck.Ens, env.Task(), ck.Config.Planner)
 }

@@ -4,15 +4,29 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"strings"
 
 	"sandbox/mbrl/ensemble"
+	"sandbox/mbrl/sac"
 )
 
-// Algos lists the training algorithms Train runs.
-var Algos = []string{"pets", "pddm"}
+// Algos lists the training algorithms Train runs: the planners PETS and
+// PDDM, and the policy learners SAC, MBPO, Dyna, PAL and MAL.
+var Algos = []string{"pets", "pddm", "sac", "mbpo", "dyna", "pal", "mal"}
 
-// Config is a training run: PETS (Chua et al. 2018) or PDDM (Nagabandi et
-// al. 2019). Both collect episodes with MPC on the current ensemble (random
+// PolicyAlgo reports whether algo learns a policy (SAC and the model-based
+// algorithms built on it) rather than planning with MPC.
+func PolicyAlgo(algo string) bool {
+	return slices.Contains(Algos, algo) && algo != "pets" && algo != "pddm"
+}
+
+// Config is a training run. PETS (Chua et al. 2018) and PDDM (Nagabandi et
+// al. 2019) plan with MPC on the ensemble; SAC, MBPO, Dyna, PAL and MAL
+// learn a policy with SAC, the model-based ones on model rollouts too, as
+// their Schedule says (see Schedule for each algorithm's defaults).
+//
+// PETS and PDDM collect episodes with MPC on the current ensemble (random
 // actions for the first RandomEpisodes), add them to a replay buffer, and
 // refit the ensemble every RetrainEvery env steps; they differ in the
 // planner (CEM vs MPPI with filtering) and the ensemble size, set in the
@@ -55,8 +69,13 @@ type Config struct {
 	Model ensemble.Config `json:"model"`
 	// Fit holds the model-fitting options (see ensemble.TrainConfig).
 	Fit ensemble.TrainConfig `json:"fit"`
-	// Planner is the MPC planner (see PlannerConfig).
+	// Planner is the MPC planner of PETS and PDDM (see PlannerConfig).
 	Planner PlannerConfig `json:"planner"`
+	// Policy is the SAC learner of the policy algorithms (see sac.Config).
+	Policy sac.Config `json:"policy,omitzero"`
+	// Schedule interleaves env steps, model fits, model rollouts and
+	// policy updates for the policy algorithms (see Schedule).
+	Schedule Schedule `json:"schedule,omitzero"`
 }
 
 // ParseConfig decodes a JSON config, rejecting unknown fields.
@@ -72,6 +91,9 @@ func ParseConfig(data []byte) (Config, error) {
 
 // WithDefaults returns c with zero fields set to their defaults.
 func (c Config) WithDefaults() Config {
+	if PolicyAlgo(c.Algo) {
+		c = c.policyDefaults()
+	}
 	if c.Steps == 0 {
 		c.Steps = 15000
 	}
@@ -98,8 +120,8 @@ func (c Config) WithDefaults() Config {
 func (c Config) Validate() error {
 	c = c.WithDefaults()
 	switch {
-	case c.Algo != "pets" && c.Algo != "pddm":
-		return fmt.Errorf("mbrl: unknown algorithm %q (known: pets, pddm)", c.Algo)
+	case !slices.Contains(Algos, c.Algo):
+		return fmt.Errorf("mbrl: unknown algorithm %q (known: %s)", c.Algo, strings.Join(Algos, ", "))
 	case c.Task == "":
 		return fmt.Errorf("mbrl: config has no task")
 	case c.Steps < 1 || c.Steps > 100_000_000:
@@ -119,6 +141,12 @@ func (c Config) Validate() error {
 	}
 	if c.Model.Members < 0 || c.Model.Members > 64 || c.Model.Elites < 0 {
 		return fmt.Errorf("mbrl: model members %d, elites %d", c.Model.Members, c.Model.Elites)
+	}
+	if PolicyAlgo(c.Algo) {
+		if err := c.Policy.Validate(); err != nil {
+			return err
+		}
+		return c.Schedule.validate()
 	}
 	return c.Planner.Validate()
 }

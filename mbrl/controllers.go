@@ -33,8 +33,8 @@ var DefaultOracle = OracleConfig{Horizon: 8, CEM: control.CEM{Population: 64, El
 //	random     uniform actions in [−1, 1]
 //	scripted   the task's hand-written controller, where it has one
 //	oracle     MPC (CEM) over the true simulator through snapshots
-//	ckpt:DIR   MPC on the ensemble checkpointed by a training run in DIR,
-//	           with the run's planner config (see NewCheckpointAgent)
+//	ckpt:DIR   the controller of the training run checkpointed in DIR: MPC
+//	           on its ensemble or its policy (see NewCheckpointController)
 func NewController(spec string, env *tasks.Env) (control.Controller, error) {
 	switch {
 	case spec == "zero":
@@ -54,7 +54,7 @@ func NewController(spec string, env *tasks.Env) (control.Controller, error) {
 		if dir == "" {
 			return nil, fmt.Errorf("mbrl: controller %q: want ckpt:DIR, the --out directory of sandbox train", spec)
 		}
-		return NewCheckpointAgent(dir, env)
+		return NewCheckpointController(dir, env)
 	}
 	return nil, fmt.Errorf("mbrl: unknown controller %q (known: %s, ckpt:DIR)", spec, strings.Join(ControllerNames, ", "))
 }

@@ -115,7 +115,7 @@ func diagnose(ens *ensemble.Ensemble, layout ModelLayout, parts map[string][]int
 // evaluated).
 func (t *trainer) diagnostics() error {
 	if t.diag == nil {
-		t.diag = &recorder{inner: t.agent}
+		t.diag = &recorder{inner: t.controller(true)}
 		if _, err := Evaluate(t.env, t.diag, t.cfg.EvalEpisodes, seed.Stream(t.cfg.Seed, "train-eval").Uint64(), nil); err != nil {
 			return err
 		}

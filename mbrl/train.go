@@ -14,6 +14,7 @@ import (
 	"sandbox/internal/seed"
 	"sandbox/mbrl/ensemble"
 	"sandbox/mbrl/replay"
+	"sandbox/mbrl/sac"
 	"sandbox/tasks"
 )
 
@@ -30,8 +31,14 @@ type Metric struct {
 	// ModelNLL is the same fit's held-out Gaussian NLL per dimension, nats.
 	ModelNLL *float64 `json:"model_nll,omitempty"`
 	// FitEpochs is the number of epochs the last fit ran.
-	FitEpochs int     `json:"fit_epochs"`
-	WallS     float64 `json:"wall_s"`
+	FitEpochs int `json:"fit_epochs"`
+	// PolicyUpdates is the number of SAC updates so far (policy algorithms).
+	PolicyUpdates int `json:"policy_updates,omitempty"`
+	// Alpha and QLoss are the SAC temperature and critic loss of the last
+	// update (policy algorithms).
+	Alpha *float64 `json:"alpha,omitempty"`
+	QLoss *float64 `json:"q_loss,omitempty"`
+	WallS float64  `json:"wall_s"`
 }
 
 // RunOptions controls where and how Train runs.
@@ -46,6 +53,9 @@ type RunOptions struct {
 	Progress func(envSteps int)
 	// Log, if not nil, receives a line per evaluation.
 	Log io.Writer
+	// AfterFit, if not nil, receives every model fit's FitInfo, including
+	// the policy updates that followed it.
+	AfterFit func(FitInfo)
 	// StopAfterEvals, if positive, stops the run with ErrStopped after that
 	// many evaluations in this call, as if it had been killed right after
 	// checkpointing (for resume tests).
@@ -79,17 +89,34 @@ type runState struct {
 	LastFit        *FitInfo `json:"last_fit,omitempty"`
 	FinalEpisodes  int      `json:"final_episodes"`
 	FinalSuccesses int      `json:"final_successes"`
+	PolicyUpdates  int      `json:"policy_updates,omitempty"`
 }
 
-// FitInfo reports the last model fit.
+// FitInfo reports a model fit and, for the policy algorithms, the policy
+// updates that followed it.
 type FitInfo struct {
-	Epochs    int       `json:"epochs"`
-	TrainLoss float64   `json:"train_loss"`
-	ValMSE    []float64 `json:"val_mse"`
-	ValNLL    []float64 `json:"val_nll"`
-	Elites    []int     `json:"elites"`
-	Rows      int       `json:"rows"`
-	Seconds   float64   `json:"seconds"`
+	// EnvSteps is the env step count at the fit.
+	EnvSteps int `json:"env_steps"`
+	Epochs   int `json:"epochs"`
+	// EarlyStopped reports that the fit converged (held-out error stopped
+	// improving) before its epoch limit.
+	EarlyStopped bool      `json:"early_stopped"`
+	TrainLoss    float64   `json:"train_loss"`
+	ValMSE       []float64 `json:"val_mse"`
+	ValNLL       []float64 `json:"val_nll"`
+	Elites       []int     `json:"elites"`
+	// Rows is the number of real transitions fitted on; FirstRow the
+	// index (in transitions ever added) of the oldest of them.
+	Rows     int     `json:"rows"`
+	FirstRow int     `json:"first_row"`
+	Seconds  float64 `json:"seconds"`
+	// PolicyUpdates is the number of SAC updates right after the fit
+	// (Schedule.UpdatesPerFit), PolicyConverged whether they stopped at
+	// convergence, and ModelReturns the policy's model return at each
+	// convergence check.
+	PolicyUpdates   int       `json:"policy_updates,omitempty"`
+	PolicyConverged bool      `json:"policy_converged,omitempty"`
+	ModelReturns    []float64 `json:"model_returns,omitempty"`
 }
 
 // trainer runs one training run.
@@ -104,6 +131,12 @@ type trainer struct {
 	st     runState
 	start  time.Time
 	diag   *recorder
+
+	// Policy algorithms.
+	policy                       *sac.Agent
+	modelBuf                     *replay.Buffer // model rollouts, not checkpointed
+	realBatch, modelBatch, mixed replay.Batch
+	lastStats                    sac.Stats
 }
 
 // Train runs PETS or PDDM as cfg says (see Config), evaluating every
@@ -137,16 +170,23 @@ func Train(cfg Config, opt RunOptions) (Result, error) {
 		if err := sameRun(ck.Config, cfg); err != nil {
 			return Result{}, err
 		}
-		t.ens, t.buf, t.st = ck.Ens, ck.Buffer, ck.state
+		t.ens, t.buf, t.policy, t.st = ck.Ens, ck.Buffer, ck.Policy, ck.state
 	} else {
 		if opt.Dir != "" {
 			if _, err := os.Stat(filepath.Join(opt.Dir, checkpointFile)); err == nil {
 				return Result{}, fmt.Errorf("mbrl: %s already holds a run: resume it or choose another directory", opt.Dir)
 			}
 		}
-		t.ens, err = ensemble.New(layout.StateDim()+layout.InputActDim(), layout.StateDim(), cfg.Model, seed.Stream(cfg.Seed, "model-init"))
-		if err != nil {
-			return Result{}, fmt.Errorf("mbrl: %w", err)
+		if !PolicyAlgo(cfg.Algo) || cfg.Schedule.usesModel() {
+			t.ens, err = ensemble.New(layout.StateDim()+layout.InputActDim(), layout.StateDim(), cfg.Model, seed.Stream(cfg.Seed, "model-init"))
+			if err != nil {
+				return Result{}, fmt.Errorf("mbrl: %w", err)
+			}
+		}
+		if PolicyAlgo(cfg.Algo) {
+			if t.policy, err = sac.New(layout.ObsDim, layout.ActDim, cfg.Policy, seed.Stream(cfg.Seed, "policy-init")); err != nil {
+				return Result{}, fmt.Errorf("mbrl: %w", err)
+			}
 		}
 		t.buf, err = replay.New(layout.ObsDim, layout.ActDim, cfg.BufferCapacity)
 		if err != nil {
@@ -154,8 +194,10 @@ func Train(cfg Config, opt RunOptions) (Result, error) {
 		}
 		t.st.NextEval = cfg.EvalEvery
 	}
-	if t.agent, err = NewAgent(t.ens, env.Task(), cfg.Planner); err != nil {
-		return Result{}, err
+	if !PolicyAlgo(cfg.Algo) {
+		if t.agent, err = NewAgent(t.ens, env.Task(), cfg.Planner); err != nil {
+			return Result{}, err
+		}
 	}
 	if opt.Dir != "" {
 		if err := os.MkdirAll(opt.Dir, 0o755); err != nil {
@@ -196,16 +238,22 @@ func (t *trainer) run() (Result, error) {
 			break // done, with a final evaluation
 		}
 		if st.EnvSteps < cfg.Steps {
-			var ctrl control.Controller = t.agent
+			ctrl, after := t.controller(false), t.policyStep
 			if st.Episodes < cfg.RandomEpisodes {
 				ctrl = random
 			}
-			if err := t.episode(ctrl, act); err != nil {
+			if t.policy == nil {
+				after = nil
+			}
+			if err := t.episode(ctrl, act, after); err != nil {
 				return Result{}, err
 			}
-			if st.Episodes >= cfg.RandomEpisodes && (st.Fits == 0 || st.EnvSteps-st.LastFitSteps >= cfg.RetrainEvery) {
+			if t.policy == nil && st.Episodes >= cfg.RandomEpisodes && (st.Fits == 0 || st.EnvSteps-st.LastFitSteps >= cfg.RetrainEvery) {
 				if err := t.fit(); err != nil {
 					return Result{}, err
+				}
+				if t.opt.AfterFit != nil {
+					t.opt.AfterFit(*st.LastFit)
 				}
 			}
 		}
@@ -219,7 +267,7 @@ func (t *trainer) run() (Result, error) {
 			}
 		}
 	}
-	if t.opt.Dir != "" {
+	if t.opt.Dir != "" && t.ens != nil {
 		if err := t.diagnostics(); err != nil {
 			return Result{}, err
 		}
@@ -230,8 +278,19 @@ func (t *trainer) run() (Result, error) {
 			MeanReturn: last.MeanReturn}}, nil
 }
 
-// episode collects one training episode with ctrl into the buffer.
-func (t *trainer) episode(ctrl control.Controller, act []float64) error {
+// controller returns what acts in training (stochastic policy) or in
+// evaluation (deterministic policy): MPC for PETS and PDDM, the policy for
+// the policy algorithms.
+func (t *trainer) controller(eval bool) control.Controller {
+	if t.policy != nil {
+		return t.policy.Controller(eval)
+	}
+	return t.agent
+}
+
+// episode collects one training episode with ctrl into the buffer, calling
+// after, if not nil, after every transition added.
+func (t *trainer) episode(ctrl control.Controller, act []float64, after func() error) error {
 	st := &t.st
 	obs := t.env.Reset(seed.Stream(t.cfg.Seed, "train-env", uint64(st.Episodes)))
 	ctrl.Reset(seed.Stream(t.cfg.Seed, "train-controller", uint64(st.Episodes)))
@@ -248,6 +307,11 @@ func (t *trainer) episode(ctrl control.Controller, act []float64) error {
 			return err
 		}
 		st.EnvSteps++
+		if after != nil {
+			if err := after(); err != nil {
+				return err
+			}
+		}
 		if t.opt.Progress != nil {
 			t.opt.Progress(st.EnvSteps)
 		}
@@ -260,15 +324,20 @@ func (t *trainer) episode(ctrl control.Controller, act []float64) error {
 	return nil
 }
 
-// fit refits the ensemble on the whole buffer.
+// fit refits the ensemble on the buffer, or on its Schedule.ModelWindow
+// most recent transitions.
 func (t *trainer) fit() error {
 	st := &t.st
 	start := time.Now()
-	n := t.buf.Len()
+	first := 0
+	if w := t.cfg.Schedule.ModelWindow; w > 0 && t.buf.Len() > w {
+		first = t.buf.Len() - w
+	}
+	n := t.buf.Len() - first
 	od, ad := t.layout.ObsDim, t.layout.ActDim
 	obs, acts, next := make([]float64, n*od), make([]float64, n*ad), make([]float64, n*od)
 	for i := range n {
-		tr := t.buf.At(i)
+		tr := t.buf.At(first + i)
 		copy(obs[i*od:], tr.Obs)
 		copy(acts[i*ad:], tr.Act)
 		copy(next[i*od:], tr.Next)
@@ -279,7 +348,8 @@ func (t *trainer) fit() error {
 	}
 	st.Fits++
 	st.LastFitSteps = st.EnvSteps
-	info := &FitInfo{Epochs: stats.Epochs, ValMSE: stats.ValMSE, ValNLL: stats.ValNLL, Elites: stats.Elites, Rows: n,
+	info := &FitInfo{EnvSteps: st.EnvSteps, Epochs: stats.Epochs, EarlyStopped: stats.EarlyStopped, ValMSE: stats.ValMSE,
+		ValNLL: stats.ValNLL, Elites: stats.Elites, Rows: n, FirstRow: t.buf.Added() - t.buf.Len() + first,
 		Seconds: time.Since(start).Seconds()}
 	if k := len(stats.TrainLoss); k > 0 {
 		info.TrainLoss = stats.TrainLoss[k-1]
@@ -292,7 +362,7 @@ func (t *trainer) fit() error {
 func (t *trainer) evaluate() error {
 	st := &t.st
 	evalSeed := seed.Stream(t.cfg.Seed, "train-eval").Uint64()
-	t.diag = &recorder{inner: t.agent}
+	t.diag = &recorder{inner: t.controller(true)}
 	res, err := Evaluate(t.env, t.diag, t.cfg.EvalEpisodes, evalSeed, nil)
 	if err != nil {
 		return err
@@ -304,6 +374,10 @@ func (t *trainer) evaluate() error {
 	if f := st.LastFit; f != nil {
 		m.ModelLoss, m.ModelNLL = meanFinite(f.ValMSE), meanFinite(f.ValNLL)
 		m.FitEpochs = f.Epochs
+	}
+	if t.policy != nil && st.PolicyUpdates > 0 {
+		alpha, q := t.lastStats.Alpha, t.lastStats.QLoss
+		m.PolicyUpdates, m.Alpha, m.QLoss = st.PolicyUpdates, &alpha, &q
 	}
 	st.WallS += time.Since(t.start).Seconds()
 	t.start = time.Now()
@@ -327,7 +401,7 @@ func (t *trainer) evaluate() error {
 	if err := plotCurve(filepath.Join(t.opt.Dir, "curve.png"), t.cfg, st.Metrics); err != nil {
 		return err
 	}
-	return saveCheckpoint(t.opt.Dir, t.cfg, t.ens, t.buf, *st)
+	return saveCheckpoint(t.opt.Dir, t.cfg, t.ens, t.policy, t.buf, *st)
 }
 
 // meanFinite returns the mean of xs, or nil if it is empty or not finite.

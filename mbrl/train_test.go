@@ -125,6 +125,15 @@ func TestCheckpointErrors(t *testing.T) {
 
 	idx, err := readIndex(dir)
 	require.NoError(t, err)
+	file := func(part string) string {
+		for _, p := range idx.Parts {
+			if p.Part == part {
+				return p.File
+			}
+		}
+		t.Fatalf("no %s part in %+v", part, idx.Parts)
+		return ""
+	}
 	corrupt := func(name string, f func([]byte) []byte) string {
 		d := t.TempDir()
 		entries, err := os.ReadDir(dir)
@@ -144,14 +153,14 @@ func TestCheckpointErrors(t *testing.T) {
 		name string
 		dir  string
 	}{
-		{"model bit flip", corrupt(idx.Model, flip)},
-		{"buffer truncated", corrupt(idx.Buffer, func(b []byte) []byte { return b[:len(b)/2] })},
+		{"model bit flip", corrupt(file("model"), flip)},
+		{"buffer truncated", corrupt(file("buffer"), func(b []byte) []byte { return b[:len(b)/2] })},
 		{"index garbage", corrupt(checkpointFile, func([]byte) []byte { return []byte("{not json") })},
-		{"model missing", corrupt(idx.Model, func(b []byte) []byte { return b })},
+		{"model missing", corrupt(file("model"), func(b []byte) []byte { return b })},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.name == "model missing" {
-				require.NoError(t, os.Remove(filepath.Join(tc.dir, idx.Model)))
+				require.NoError(t, os.Remove(filepath.Join(tc.dir, file("model"))))
 			}
 			_, err := LoadCheckpoint(tc.dir)
 			require.Error(t, err)

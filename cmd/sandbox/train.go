@@ -6,16 +6,19 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"slices"
+	"strings"
 	"time"
 
 	"sandbox/assets"
 	"sandbox/mbrl"
+	"sandbox/mbrl/nn"
 	"sandbox/tasks"
 )
 
 func init() {
 	register(&command{name: "train", args: "--task T --algo A [--steps N] [--seed S] [--out DIR] [--resume] [--config F] [--json]",
-		summary: "Train a model-based agent (pets, pddm) and report its success rate on held-out goals.", run: runTrain})
+		summary: "Train an agent (" + strings.Join(mbrl.Algos, ", ") + ") and report its success rate on held-out goals.", run: runTrain})
 }
 
 type trainSummary struct {
@@ -52,10 +55,37 @@ func defaultConfig(algo, task string) (mbrl.Config, string, error) {
 	return mbrl.Config{}, "package defaults", nil
 }
 
+// loadConfig reads the config file, or the embedded default for algo on
+// task, sets the run's task, algorithm, seed and (if positive) steps, and
+// returns it validated and with its defaults filled in.
+func loadConfig(file, algo, task string, seed uint64, steps int) (mbrl.Config, error) {
+	var cfg mbrl.Config
+	var err error
+	if file != "" {
+		data, rerr := os.ReadFile(file)
+		if rerr != nil {
+			return cfg, usageError{rerr.Error()}
+		}
+		if cfg, err = mbrl.ParseConfig(data); err != nil {
+			return cfg, usageError{fmt.Sprintf("%s: %v", file, err)}
+		}
+	} else if cfg, _, err = defaultConfig(algo, task); err != nil {
+		return cfg, err
+	}
+	cfg.Task, cfg.Algo, cfg.Seed = task, algo, seed
+	if steps > 0 {
+		cfg.Steps = steps
+	}
+	if err := cfg.Validate(); err != nil {
+		return cfg, usageError{err.Error()}
+	}
+	return cfg.WithDefaults(), nil
+}
+
 func runTrain(c *command, args []string, out io.Writer) error {
 	fset := newFlags(c)
 	task := fset.String("task", "", "task id (see sandbox tasks)")
-	algo := fset.String("algo", "", "algorithm: pets or pddm")
+	algo := fset.String("algo", "", "algorithm: "+strings.Join(mbrl.Algos, ", "))
 	steps := fset.Int("steps", 0, "training env steps (0: the config's, 15000 by default)")
 	seedFlag := fset.Uint64("seed", 1, "random seed")
 	dir := fset.String("out", "", "run directory for metrics, plots and checkpoints")
@@ -68,8 +98,8 @@ func runTrain(c *command, args []string, out io.Writer) error {
 	switch {
 	case *task == "":
 		return usagef("--task is required (known: %s)", knownTasks())
-	case *algo != "pets" && *algo != "pddm":
-		return usagef("--algo %q: want pets or pddm", *algo)
+	case !slices.Contains(mbrl.Algos, *algo):
+		return usagef("--algo %q: want one of %s", *algo, strings.Join(mbrl.Algos, ", "))
 	case *steps < 0 || *steps > 100_000_000:
 		return usagef("--steps %d outside [0, 100000000]", *steps)
 	case *resume && *dir == "":
@@ -78,28 +108,14 @@ func runTrain(c *command, args []string, out io.Writer) error {
 	if _, err := tasks.Lookup(*task); err != nil {
 		return usageError{err.Error()}
 	}
-	var cfg mbrl.Config
-	var err error
-	if *cfgFile != "" {
-		data, rerr := os.ReadFile(*cfgFile)
-		if rerr != nil {
-			return usageError{rerr.Error()}
-		}
-		if cfg, err = mbrl.ParseConfig(data); err != nil {
-			return usageError{fmt.Sprintf("%s: %v", *cfgFile, err)}
-		}
-	} else if cfg, _, err = defaultConfig(*algo, *task); err != nil {
+	cfg, err := loadConfig(*cfgFile, *algo, *task, *seedFlag, *steps)
+	if err != nil {
 		return err
 	}
-	cfg.Task, cfg.Algo, cfg.Seed = *task, *algo, *seedFlag
-	if *steps > 0 {
-		cfg.Steps = *steps
-	}
-	if err := cfg.Validate(); err != nil {
-		return usageError{err.Error()}
-	}
-	cfg = cfg.WithDefaults()
 
+	if mbrl.PolicyAlgo(cfg.Algo) {
+		nn.SetBLASThreads(1) // SAC's minibatch products are too small to share
+	}
 	start := time.Now()
 	done := 0
 	if *resume {

@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"sandbox/mbrl"
 )
 
 func TestTrainUsageErrors(t *testing.T) {
@@ -30,10 +32,12 @@ func TestTrainUsageErrors(t *testing.T) {
 }
 
 func TestDefaultConfigsParse(t *testing.T) {
-	for _, tc := range []struct{ algo, task string }{{"pets", "reacher"}, {"pddm", "reacher"}} {
+	for _, tc := range []struct{ algo, task string }{{"pets", "reacher"}, {"pddm", "reacher"}, {"sac", "reacher"}, {"mbpo", "reacher"}, {"dyna", "reacher"}, {"pal", "reacher"}, {"mal", "reacher"}} {
 		cfg, from, err := defaultConfig(tc.algo, tc.task)
 		require.NoError(t, err)
-		assert.True(t, strings.HasPrefix(from, "assets/configs/"), "%s-%s from %s", tc.algo, tc.task, from)
+		if !mbrl.PolicyAlgo(tc.algo) {
+			assert.True(t, strings.HasPrefix(from, "assets/configs/"), "%s-%s from %s", tc.algo, tc.task, from)
+		}
 		cfg.Task, cfg.Algo = tc.task, tc.algo
 		assert.NoError(t, cfg.Validate())
 	}
@@ -71,4 +75,49 @@ func TestTrainTinyAndCheckpoint(t *testing.T) {
 	code, _, stderr = sandbox("eval", "--task", "reacher", "--controller", "ckpt:"+filepath.Join(dir, "nothing"), "--episodes", "1")
 	assert.NotEqual(t, 0, code)
 	assert.Contains(t, stderr, "no checkpoint")
+}
+
+func TestCompareUsageErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{"compare", "--task", "reacher", "--out", "x"},
+		{"compare", "--algos", "sac", "--out", "x"},
+		{"compare", "--task", "reacher", "--algos", "sac"},
+		{"compare", "--task", "reacher", "--algos", "sac,sarsa", "--out", "x"},
+		{"compare", "--task", "reacher", "--algos", "sac,sac", "--out", "x"},
+		{"compare", "--task", "reacher", "--algos", "sac", "--seeds", "0", "--out", "x"},
+		{"compare", "--task", "nope", "--algos", "sac", "--out", "x"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			code, _, stderr := sandbox(args...)
+			assert.Equal(t, 2, code, stderr)
+			assert.Equal(t, 1, strings.Count(strings.TrimSpace(stderr), "\n")+1, "one line: %q", stderr)
+		})
+	}
+}
+
+// compare end to end on runs too short to leave the random episodes: the
+// table, the plot and the JSON line with null for never-reached thresholds.
+func TestCompareTiny(t *testing.T) {
+	dir := t.TempDir()
+	code, out, stderr := sandbox("compare", "--task", "reacher", "--algos", "sac,dyna", "--steps", "100", "--seeds", "2",
+		"--seed", "4", "--out", dir, "--json")
+	require.Equal(t, 0, code, stderr)
+	var sum struct {
+		Task  string
+		Algos []map[string]any
+	}
+	require.NoError(t, json.Unmarshal([]byte(lastLine(out)), &sum))
+	assert.Equal(t, "reacher", sum.Task)
+	require.Len(t, sum.Algos, 2)
+	for _, a := range sum.Algos {
+		for _, k := range []string{"algo", "final_success_rate", "steps_to_50", "steps_to_90", "wall_s"} {
+			assert.Contains(t, a, k)
+		}
+		assert.Nil(t, a["steps_to_90"])
+	}
+	for _, f := range []string{"curve.png", "summary.md", "sac/seed-5/checkpoint.json"} {
+		assert.FileExists(t, filepath.Join(dir, f))
+	}
+	code, _, stderr = sandbox("eval", "--task", "reacher", "--controller", "ckpt:"+filepath.Join(dir, "dyna", "seed-4"), "--episodes", "1")
+	assert.Equal(t, 0, code, stderr)
 }

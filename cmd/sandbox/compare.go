@@ -1,0 +1,86 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"runtime"
+	"slices"
+	"strings"
+
+	"sandbox/mbrl"
+	"sandbox/mbrl/nn"
+	"sandbox/tasks"
+)
+
+func init() {
+	register(&command{name: "compare", args: "--task T --algos A,B,... [--steps N] [--seeds K] [--seed S] --out DIR [--jobs J] [--json]",
+		summary: "Train several algorithms on several seeds; plot and tabulate success against env steps.", run: runCompare})
+}
+
+func runCompare(c *command, args []string, out io.Writer) error {
+	fset := newFlags(c)
+	task := fset.String("task", "", "task id (see sandbox tasks)")
+	algos := fset.String("algos", "", "comma-separated algorithms: "+strings.Join(mbrl.Algos, ", "))
+	steps := fset.Int("steps", 0, "training env steps per run (0: each config's)")
+	seeds := fset.Int("seeds", 1, "runs per algorithm")
+	seedFlag := fset.Uint64("seed", 1, "first seed; run k uses seed+k")
+	dir := fset.String("out", "", "directory for the runs, curve.png and summary.md (rerunning resumes)")
+	jobs := fset.Int("jobs", runtime.GOMAXPROCS(0), "runs trained at once")
+	asJSON := fset.Bool("json", false, "print a JSON summary as the last line")
+	if err := parse(c, fset, args, out); err != nil {
+		return err
+	}
+	names := strings.Split(*algos, ",")
+	switch {
+	case *task == "":
+		return usagef("--task is required (known: %s)", knownTasks())
+	case *algos == "":
+		return usagef("--algos is required (known: %s)", strings.Join(mbrl.Algos, ", "))
+	case *dir == "":
+		return usagef("--out DIR is required")
+	case *steps < 0 || *steps > 100_000_000:
+		return usagef("--steps %d outside [0, 100000000]", *steps)
+	case *seeds < 1 || *seeds > 100:
+		return usagef("--seeds %d outside [1, 100]", *seeds)
+	case *jobs < 1:
+		return usagef("--jobs %d: want at least 1", *jobs)
+	}
+	if _, err := tasks.Lookup(*task); err != nil {
+		return usageError{err.Error()}
+	}
+	opt := mbrl.CompareOptions{Seeds: *seeds, Seed: *seedFlag, Dir: *dir, Jobs: *jobs, Log: out}
+	for i, a := range names {
+		if !slices.Contains(mbrl.Algos, a) {
+			return usagef("--algos: unknown algorithm %q (known: %s)", a, strings.Join(mbrl.Algos, ", "))
+		}
+		if slices.Contains(names[:i], a) {
+			return usagef("--algos: %q listed twice", a)
+		}
+		cfg, err := loadConfig("", a, *task, *seedFlag, *steps)
+		if err != nil {
+			return err
+		}
+		opt.Configs = append(opt.Configs, cfg)
+	}
+	nn.SetBLASThreads(1) // runs in parallel and SAC's small products gain nothing from more
+	res, err := mbrl.Compare(opt)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "%s: wrote %s/curve.png and %s/summary.md\n", res.Task, *dir, *dir)
+	for _, a := range res.Algos {
+		fmt.Fprintf(out, "  %-5s final success %.2f ± %.2f  steps to 50%% %s  to 90%% %s  %.0f s per run\n",
+			a.Algo, a.FinalSuccessRate, a.FinalSpread, stepsOrNever(a.StepsTo50), stepsOrNever(a.StepsTo90), a.WallS)
+	}
+	if *asJSON {
+		return printJSON(out, res)
+	}
+	return nil
+}
+
+func stepsOrNever(p *int) string {
+	if p == nil {
+		return "never"
+	}
+	return fmt.Sprint(*p)
+}

@@ -1,0 +1,161 @@
+package mbrl
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"sandbox/mbrl/ensemble"
+	"sandbox/mbrl/sac"
+	"sandbox/tasks"
+)
+
+// tinyPolicyConfig is a policy-algorithm run on the reacher small enough
+// for a unit test: 2×32 SAC networks, a 3-member 2×24 ensemble.
+func tinyPolicyConfig(algo string) Config {
+	return Config{
+		Task: "reacher", Algo: algo, Steps: 400, Seed: 5,
+		RandomEpisodes: 2, RetrainEvery: 100, EvalEvery: 200, EvalEpisodes: 2,
+		Model:  ensemble.Config{Members: 3, Elites: 2, Hidden: []int{24, 24}},
+		Fit:    ensemble.TrainConfig{BatchSize: 32},
+		Policy: sac.Config{Hidden: []int{32, 32}, BatchSize: 32},
+	}
+}
+
+func TestScheduleDefaults(t *testing.T) {
+	for _, algo := range Algos {
+		cfg := Config{Task: "reacher", Algo: algo}
+		require.NoError(t, cfg.Validate(), algo)
+		d := cfg.WithDefaults()
+		assert.Equal(t, PolicyAlgo(algo), d.Schedule != Schedule{}, "%s has a schedule iff it learns a policy", algo)
+	}
+	d := Config{Algo: "mbpo"}.WithDefaults().Schedule
+	for _, tc := range []struct{ step, k int }{{0, 1}, {5000, 1}, {15000, 5}, {25000, 10}, {90000, 10}} {
+		assert.Equal(t, tc.k, d.rolloutLength(tc.step), "k at step %d", tc.step)
+	}
+	bad := Config{Task: "reacher", Algo: "mbpo", Schedule: Schedule{UpdatesPerStep: 1, RealRatio: 0.5}}
+	assert.ErrorContains(t, bad.Validate(), "rollouts")
+	bad.Schedule = Schedule{RealRatio: 1}
+	assert.ErrorContains(t, bad.Validate(), "not both zero")
+}
+
+// fitLog trains cfg and returns every model fit's FitInfo.
+func fitLog(t *testing.T, cfg Config) []FitInfo {
+	var fits []FitInfo
+	_, err := Train(cfg, RunOptions{AfterFit: func(f FitInfo) { fits = append(fits, f) }})
+	require.NoError(t, err)
+	require.NotEmpty(t, fits)
+	return fits
+}
+
+// The game-theoretic schedules: PAL optimises the model to convergence on
+// recent data only and takes a fixed, small policy step; MAL takes a small
+// model step on all data and optimises the policy to convergence.
+func TestPALAndMALSchedules(t *testing.T) {
+	pal := tinyPolicyConfig("pal")
+	pal.Fit.Epochs, pal.Fit.Patience = 200, 3
+	pal.Schedule = Schedule{UpdatesPerFit: 40, ModelWindow: 150, RealRatio: 0.1, Rollouts: 2, RolloutLength: [4]int{2, 2, 0, 0}}
+	for _, f := range fitLog(t, pal) {
+		assert.Equal(t, min(150, f.EnvSteps), f.Rows, "PAL fits on the 150 most recent transitions")
+		assert.Equal(t, f.EnvSteps-f.Rows, f.FirstRow, "… which are the newest")
+		assert.True(t, f.EarlyStopped, "PAL's model fit runs to convergence (%d epochs)", f.Epochs)
+		assert.Equal(t, 40, f.PolicyUpdates, "PAL's policy step is the fixed, conservative one")
+		assert.False(t, f.PolicyConverged)
+	}
+
+	mal := tinyPolicyConfig("mal")
+	mal.Fit.Epochs = 2
+	mal.Schedule = Schedule{UpdatesPerFit: 4000, PolicyConverge: true, ChunkUpdates: 20, RealRatio: 0.1, Rollouts: 2,
+		RolloutLength: [4]int{2, 2, 0, 0}}
+	fits := fitLog(t, mal)
+	converged := 0
+	for _, f := range fits {
+		assert.Equal(t, 0, f.FirstRow, "MAL's model sees all the data")
+		assert.Equal(t, f.EnvSteps, f.Rows)
+		assert.Equal(t, 2, f.Epochs, "MAL's model step is the conservative one")
+		assert.False(t, f.EarlyStopped)
+		assert.Greater(t, f.PolicyUpdates, 40, "MAL's policy is optimised far longer than PAL's")
+		assert.Len(t, f.ModelReturns, f.PolicyUpdates/20, "a convergence check every chunk")
+		if f.PolicyConverged {
+			converged++
+			assert.Less(t, f.PolicyUpdates, 4000)
+		}
+	}
+	assert.Positive(t, converged, "MAL's policy optimisation stops at convergence")
+}
+
+// A SAC run killed after its first evaluation and resumed ends exactly as
+// one that was not; model-based runs resume too (their synthetic rollouts
+// are regenerated, so they continue close to, not bit-identically with,
+// an uninterrupted run).
+func TestPolicyResume(t *testing.T) {
+	cfg := tinyPolicyConfig("sac")
+	whole := t.TempDir()
+	_, err := Train(cfg, RunOptions{Dir: whole})
+	require.NoError(t, err)
+	cut := t.TempDir()
+	_, err = Train(cfg, RunOptions{Dir: cut, StopAfterEvals: 1})
+	require.ErrorIs(t, err, ErrStopped)
+	_, err = Train(cfg, RunOptions{Dir: cut, Resume: true})
+	require.NoError(t, err)
+	assert.Equal(t, metricsWithoutWall(t, whole), metricsWithoutWall(t, cut))
+
+	mb := tinyPolicyConfig("mbpo")
+	mb.Schedule = Schedule{UpdatesPerStep: 1, RealRatio: 0.5, Rollouts: 2, RolloutLength: [4]int{1, 3, 0, 400}}
+	dir := t.TempDir()
+	_, err = Train(mb, RunOptions{Dir: dir, StopAfterEvals: 1})
+	require.ErrorIs(t, err, ErrStopped)
+	res, err := Train(mb, RunOptions{Dir: dir, Resume: true})
+	require.NoError(t, err)
+	assert.Equal(t, 400, res.EnvSteps)
+	require.Len(t, res.Metrics, 2)
+	assert.Equal(t, 200, res.Metrics[0].EnvSteps)
+
+	// The checkpoint is a controller: the deterministic policy.
+	env, err := tasks.Make("reacher")
+	require.NoError(t, err)
+	ctrl, err := NewController("ckpt:"+dir, env)
+	require.NoError(t, err)
+	ev, err := Evaluate(env, ctrl, 1, 3, nil)
+	require.NoError(t, err)
+	assert.Equal(t, 1, ev.Episodes)
+	for _, f := range []string{"config.json", "metrics.jsonl", "curve.png", checkpointFile} {
+		assert.FileExists(t, filepath.Join(dir, f))
+	}
+}
+
+func TestCompare(t *testing.T) {
+	dir := t.TempDir()
+	var cfgs []Config
+	for _, a := range []string{"sac", "dyna"} {
+		c := tinyPolicyConfig(a)
+		c.Steps = 200
+		c.EvalEvery = 100
+		if a == "dyna" {
+			c.Schedule = Schedule{UpdatesPerStep: 1, RealRatio: 0.5, Rollouts: 2, RolloutLength: [4]int{1, 1, 0, 0}}
+		}
+		cfgs = append(cfgs, c)
+	}
+	res, err := Compare(CompareOptions{Configs: cfgs, Seeds: 2, Seed: 3, Dir: dir, Jobs: 2})
+	require.NoError(t, err)
+	assert.Equal(t, "reacher", res.Task)
+	require.Len(t, res.Algos, 2)
+	for _, a := range res.Algos {
+		assert.Equal(t, []uint64{3, 4}, a.Seeds)
+		assert.Len(t, a.curve, 2)
+		assert.InDelta(t, a.curve[1].mean, a.FinalSuccessRate, 1e-12)
+	}
+	for _, f := range []string{"curve.png", "summary.md", "sac/seed-3/metrics.jsonl", "dyna/seed-4/metrics.jsonl"} {
+		assert.FileExists(t, filepath.Join(dir, f))
+	}
+	// A rerun reuses the finished runs.
+	again, err := Compare(CompareOptions{Configs: cfgs, Seeds: 2, Seed: 3, Dir: dir, Jobs: 1})
+	require.NoError(t, err)
+	assert.Equal(t, res.Algos[0].FinalSuccessRate, again.Algos[0].FinalSuccessRate)
+	md, err := os.ReadFile(filepath.Join(dir, "summary.md"))
+	require.NoError(t, err)
+	assert.Contains(t, string(md), "| dyna |")
+}
