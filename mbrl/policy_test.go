@@ -42,13 +42,17 @@ func TestScheduleDefaults(t *testing.T) {
 	assert.ErrorContains(t, bad.Validate(), "not both zero")
 }
 
-// fitLog trains cfg and returns every model fit's FitInfo.
-func fitLog(t *testing.T, cfg Config) []FitInfo {
+// fitLog trains cfg and returns every model fit's FitInfo and the run's
+// metrics.
+func fitLog(t *testing.T, cfg Config) ([]FitInfo, []Metric) {
 	var fits []FitInfo
-	_, err := Train(cfg, RunOptions{AfterFit: func(f FitInfo) { fits = append(fits, f) }})
+	res, err := Train(cfg, RunOptions{AfterFit: func(f FitInfo) { fits = append(fits, f) }})
 	require.NoError(t, err)
 	require.NotEmpty(t, fits)
-	return fits
+	for i := range res.Metrics {
+		res.Metrics[i].WallS = 0
+	}
+	return fits, res.Metrics
 }
 
 // The game-theoretic schedules: PAL optimises the model to convergence on
@@ -58,7 +62,8 @@ func TestPALAndMALSchedules(t *testing.T) {
 	pal := tinyPolicyConfig("pal")
 	pal.Fit.Epochs, pal.Fit.Patience = 200, 3
 	pal.Schedule = Schedule{UpdatesPerFit: 40, ModelWindow: 150, RealRatio: 0.1, Rollouts: 2, RolloutLength: [4]int{2, 2, 0, 0}}
-	for _, f := range fitLog(t, pal) {
+	palFits, _ := fitLog(t, pal)
+	for _, f := range palFits {
 		assert.Equal(t, min(150, f.EnvSteps), f.Rows, "PAL fits on the 150 most recent transitions")
 		assert.Equal(t, f.EnvSteps-f.Rows, f.FirstRow, "… which are the newest")
 		assert.True(t, f.EarlyStopped, "PAL's model fit runs to convergence (%d epochs)", f.Epochs)
@@ -70,7 +75,7 @@ func TestPALAndMALSchedules(t *testing.T) {
 	mal.Fit.Epochs = 2
 	mal.Schedule = Schedule{UpdatesPerFit: 4000, PolicyConverge: true, ChunkUpdates: 20, RealRatio: 0.1, Rollouts: 2,
 		RolloutLength: [4]int{2, 2, 0, 0}}
-	fits := fitLog(t, mal)
+	fits, metrics := fitLog(t, mal)
 	converged := 0
 	for _, f := range fits {
 		assert.Equal(t, 0, f.FirstRow, "MAL's model sees all the data")
@@ -85,6 +90,14 @@ func TestPALAndMALSchedules(t *testing.T) {
 		}
 	}
 	assert.Positive(t, converged, "MAL's policy optimisation stops at convergence")
+
+	// Same seed, same run: model fits, rollouts and bursts included.
+	again, metricsAgain := fitLog(t, mal)
+	assert.Equal(t, metrics, metricsAgain)
+	for i := range fits {
+		fits[i].Seconds, again[i].Seconds = 0, 0
+	}
+	assert.Equal(t, fits, again)
 }
 
 // A SAC run killed after its first evaluation and resumed ends exactly as

@@ -85,6 +85,9 @@ func (c Config) policyDefaults() Config {
 	if c.RandomEpisodes == 0 {
 		c.RandomEpisodes = 10
 	}
+	if c.Policy.Hidden == nil {
+		c.Policy.Hidden = []int{128, 128} // SAC's 256×256 costs 4× more per update
+	}
 	c.Policy = c.Policy.WithDefaults()
 	zero := *s == Schedule{}
 	switch c.Algo {
@@ -124,6 +127,9 @@ func (c Config) policyDefaults() Config {
 		}
 	}
 	if s.usesModel() {
+		if c.Fit.Epochs == 0 && c.Algo != "pal" {
+			c.Fit.Epochs = 20 // refits start from the last weights
+		}
 		if c.Model.Members == 0 && c.Model.Hidden == nil {
 			// MBPO's 7 members with 5 elites, narrowed for a small CPU.
 			c.Model = ensemble.Config{Members: 7, Elites: 5, Hidden: []int{128, 128, 128}}

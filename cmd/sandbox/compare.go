@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -13,7 +15,7 @@ import (
 )
 
 func init() {
-	register(&command{name: "compare", args: "--task T --algos A,B,... [--steps N] [--seeds K] [--seed S] --out DIR [--jobs J] [--json]",
+	register(&command{name: "compare", args: "--task T --algos A,B,... [--steps N] [--seeds K] [--seed S] [--eval-every E] --out DIR [--jobs J] [--json]",
 		summary: "Train several algorithms on several seeds; plot and tabulate success against env steps.", run: runCompare})
 }
 
@@ -22,6 +24,7 @@ func runCompare(c *command, args []string, out io.Writer) error {
 	task := fset.String("task", "", "task id (see sandbox tasks)")
 	algos := fset.String("algos", "", "comma-separated algorithms: "+strings.Join(mbrl.Algos, ", "))
 	steps := fset.Int("steps", 0, "training env steps per run (0: each config's)")
+	evalEvery := fset.Int("eval-every", 0, "env steps between evaluations (0: each config's)")
 	seeds := fset.Int("seeds", 1, "runs per algorithm")
 	seedFlag := fset.Uint64("seed", 1, "first seed; run k uses seed+k")
 	dir := fset.String("out", "", "directory for the runs, curve.png and summary.md (rerunning resumes)")
@@ -42,6 +45,8 @@ func runCompare(c *command, args []string, out io.Writer) error {
 		return usagef("--steps %d outside [0, 100000000]", *steps)
 	case *seeds < 1 || *seeds > 100:
 		return usagef("--seeds %d outside [1, 100]", *seeds)
+	case *evalEvery < 0:
+		return usagef("--eval-every %d: want a positive interval, or 0 for the configs'", *evalEvery)
 	case *jobs < 1:
 		return usagef("--jobs %d: want at least 1", *jobs)
 	}
@@ -60,6 +65,9 @@ func runCompare(c *command, args []string, out io.Writer) error {
 		if err != nil {
 			return err
 		}
+		if *evalEvery > 0 {
+			cfg.EvalEvery = *evalEvery
+		}
 		opt.Configs = append(opt.Configs, cfg)
 	}
 	nn.SetBLASThreads(1) // runs in parallel and SAC's small products gain nothing from more
@@ -67,20 +75,13 @@ func runCompare(c *command, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "%s: wrote %s/curve.png and %s/summary.md\n", res.Task, *dir, *dir)
-	for _, a := range res.Algos {
-		fmt.Fprintf(out, "  %-5s final success %.2f ± %.2f  steps to 50%% %s  to 90%% %s  %.0f s per run\n",
-			a.Algo, a.FinalSuccessRate, a.FinalSpread, stepsOrNever(a.StepsTo50), stepsOrNever(a.StepsTo90), a.WallS)
+	table, err := os.ReadFile(filepath.Join(*dir, "summary.md"))
+	if err != nil {
+		return err
 	}
+	fmt.Fprintf(out, "%s\nwrote %s and %s\n", table, filepath.Join(*dir, "summary.md"), filepath.Join(*dir, "curve.png"))
 	if *asJSON {
 		return printJSON(out, res)
 	}
 	return nil
-}
-
-func stepsOrNever(p *int) string {
-	if p == nil {
-		return "never"
-	}
-	return fmt.Sprint(*p)
 }

@@ -41,6 +41,12 @@ func TestDefaultConfigsParse(t *testing.T) {
 		cfg.Task, cfg.Algo = tc.task, tc.algo
 		assert.NoError(t, cfg.Validate())
 	}
+	// The game's "both aggressive" setting: PAL's model fit to convergence
+	// on recent data with MAL's policy optimisation to convergence.
+	cfg, err := loadConfig("../../assets/configs/both-aggressive.json", "pal", "reacher", 1, 0)
+	require.NoError(t, err)
+	assert.True(t, cfg.Schedule.PolicyConverge)
+	assert.Equal(t, 10000, cfg.Schedule.ModelWindow)
 }
 
 // A tiny run end to end: train, JSON summary, resume of a finished run,
