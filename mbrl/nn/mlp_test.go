@@ -149,8 +149,14 @@ func TestForwardBackwardAgainstFloat64(t *testing.T) {
 				assert.InDelta(t, fd, dx[i], tol*(1+math.Abs(fd)), "∂L/∂x[%d]", i)
 			}
 
-			// Gradients accumulate across calls.
+			// BackwardInput gives the same ∂L/∂x and leaves Grads alone.
 			g := append([]float32(nil), m.Grads...)
+			dx2 := make([]float32, len(x))
+			m.BackwardInput(ws, c, dx2)
+			assert.Equal(t, dx, dx2)
+			assert.Equal(t, g, m.Grads)
+
+			// Gradients accumulate across calls.
 			m.Backward(ws, c, nil)
 			for i := range g {
 				assert.InDelta(t, 2*g[i], m.Grads[i], 1e-6*(1+math.Abs(float64(g[i]))))

@@ -177,7 +177,21 @@ func (m *MLP) forward(ws *Workspace, x []float32) []float32 {
 //
 // Backward panics on an inference workspace, one of another MLP, or short
 // dy or dx.
-func (m *MLP) Backward(ws *Workspace, dy, dx []float32) {
+func (m *MLP) Backward(ws *Workspace, dy, dx []float32) { m.backward(ws, dy, dx, true) }
+
+// BackwardInput writes into dx the gradient ∂L/∂x for the inputs of the
+// last Forward on ws given dy, like Backward, but leaves m.Grads alone:
+// for a loss that flows through a network whose parameters it does not
+// train (SAC's policy loss through the critics). It skips the weight
+// products, about a third of Backward's work.
+func (m *MLP) BackwardInput(ws *Workspace, dy, dx []float32) {
+	if dx == nil {
+		panic("nn: BackwardInput needs dx")
+	}
+	m.backward(ws, dy, dx, false)
+}
+
+func (m *MLP) backward(ws *Workspace, dy, dx []float32, weights bool) {
 	if ws.net != m || !ws.train {
 		panic("nn: Backward needs a training workspace of this MLP")
 	}
@@ -213,15 +227,17 @@ func (m *MLP) Backward(ws *Workspace, dy, dx []float32) {
 				continue
 			}
 			dze := dz[r0*ly.out : r1*ly.out]
-			o := e*m.memberLen + ly.w
-			impl.Sgemm(blas.Trans, blas.NoTrans, ly.in, ly.out, r1-r0,
-				1, prev[r0*ly.in:r1*ly.in], ly.in, dze, ly.out,
-				1, m.Grads[o:o+ly.in*ly.out], ly.out)
-			o = e*m.memberLen + ly.b
-			db := m.Grads[o : o+ly.out]
-			for r := 0; r < len(dze); r += ly.out {
-				for j, g := range dze[r : r+ly.out] {
-					db[j] += g
+			if weights {
+				o := e*m.memberLen + ly.w
+				impl.Sgemm(blas.Trans, blas.NoTrans, ly.in, ly.out, r1-r0,
+					1, prev[r0*ly.in:r1*ly.in], ly.in, dze, ly.out,
+					1, m.Grads[o:o+ly.in*ly.out], ly.out)
+				o = e*m.memberLen + ly.b
+				db := m.Grads[o : o+ly.out]
+				for r := 0; r < len(dze); r += ly.out {
+					for j, g := range dze[r : r+ly.out] {
+						db[j] += g
+					}
 				}
 			}
 			if dprev != nil {

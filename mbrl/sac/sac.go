@@ -467,8 +467,7 @@ func (a *Agent) criticLoss(b *replay.Batch, n int, alpha float64) (loss, meanQ f
 }
 
 // policyLoss evaluates the policy loss on the n observations obs with the
-// noise in ws.eps and stores its gradient in actor.Grads; it leaves
-// garbage in critic.Grads. It returns the loss and the entropy estimate
+// noise in ws.eps and stores its gradient in actor.Grads. It returns the loss and the entropy estimate
 // −mean log π.
 func (a *Agent) policyLoss(obs []float64, n int, alpha float64) (loss, entropy float64) {
 	ws, k, d := a.ws, a.actDim, a.obsDim
@@ -494,7 +493,7 @@ func (a *Agent) policyLoss(obs []float64, n int, alpha float64) (loss, entropy f
 		entropy -= ws.logp[i] * inv
 	}
 	dqin := ws.dqin[:2*n*in]
-	a.critic.Backward(ws.critic, dq, dqin)
+	a.critic.BackwardInput(ws.critic, dq, dqin)
 	dout := ws.dout[:n*2*k]
 	for r := range n {
 		for j := range k {
