@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"sandbox/control"
+	"sandbox/mbrl/dads"
 	"sandbox/mbrl/ensemble"
 	"sandbox/mbrl/replay"
 	"sandbox/mbrl/sac"
@@ -49,13 +50,16 @@ type checkpointPart struct {
 	SHA256 string `json:"sha256"`
 }
 
-// Checkpoint is a saved training run: its config, its ensemble (nil for
-// model-free SAC), its policy (nil for PETS and PDDM) and its buffer.
+// Checkpoint is a saved training run: its config and the parts its
+// algorithm has: an ensemble (PETS, PDDM and the model-based policy
+// algorithms), a policy (the policy algorithms), a replay buffer, or a DADS
+// learner (which holds its own policy and buffer).
 type Checkpoint struct {
 	Config Config
 	Ens    *ensemble.Ensemble
 	Policy *sac.Agent
 	Buffer *replay.Buffer
+	DADS   *dads.Learner
 	state  runState
 }
 
@@ -65,20 +69,28 @@ func (c *Checkpoint) EnvSteps() int { return c.state.EnvSteps }
 // Metrics returns the evaluations recorded up to the checkpoint.
 func (c *Checkpoint) Metrics() []Metric { return c.state.Metrics }
 
-func saveCheckpoint(dir string, cfg Config, ens *ensemble.Ensemble, policy *sac.Agent, buf *replay.Buffer, st runState) error {
-	idx := checkpointIndex{Version: checkpointVersion, Config: cfg, State: st}
+// checkpoint saves the run's parts and state into its directory.
+func (t *trainer) checkpoint() error {
 	type saver interface{ Save(io.Writer) error }
 	type named struct {
 		name string
 		s    saver
 	}
-	parts := []named{{"buffer", buf}}
-	if ens != nil {
-		parts = append(parts, named{"model", ens})
+	var parts []named
+	if t.buf != nil {
+		parts = append(parts, named{"buffer", t.buf})
 	}
-	if policy != nil {
-		parts = append(parts, named{"policy", policy})
+	if t.ens != nil {
+		parts = append(parts, named{"model", t.ens})
 	}
+	if t.policy != nil {
+		parts = append(parts, named{"policy", t.policy})
+	}
+	if t.dads != nil {
+		parts = append(parts, named{"dads", t.dads})
+	}
+	dir, st := t.opt.Dir, t.st
+	idx := checkpointIndex{Version: checkpointVersion, Config: t.cfg, State: st}
 	for _, p := range parts {
 		var b bytes.Buffer
 		if err := p.s.Save(&b); err != nil {
@@ -169,6 +181,11 @@ func LoadCheckpoint(dir string) (*Checkpoint, error) {
 			ck.Policy, err = sac.Load(r)
 		case "buffer":
 			ck.Buffer, err = replay.Load(r)
+		case "dads":
+			var env *tasks.Env
+			if env, err = tasks.Make(ck.Config.Task); err == nil {
+				ck.DADS, err = dads.LoadLearner(r, env)
+			}
 		default:
 			err = fmt.Errorf("unknown part %q", p.Part)
 		}
@@ -178,6 +195,10 @@ func LoadCheckpoint(dir string) (*Checkpoint, error) {
 	}
 	policy := PolicyAlgo(ck.Config.Algo)
 	switch {
+	case ck.Config.Algo == "dads":
+		if ck.DADS == nil {
+			return nil, fmt.Errorf("%w: %s: no DADS learner", ErrCorruptCheckpoint, dir)
+		}
 	case ck.Buffer == nil:
 		return nil, fmt.Errorf("%w: %s: no replay buffer", ErrCorruptCheckpoint, dir)
 	case policy && ck.Policy == nil:
@@ -206,6 +227,9 @@ func NewCheckpointController(dir string, env *tasks.Env) (control.Controller, er
 				ck.Policy.ObsDim(), ck.Policy.ActDim(), env.Spec().ObsDim(), env.Spec().ActionDim)
 		}
 		return ck.Policy.Controller(true), nil
+	}
+	if ck.DADS != nil {
+		return ck.DADS.Planner()
 	}
 	return NewAgent(ck.Ens, env.Task(), ck.Config.Planner)
 }

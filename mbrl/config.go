@@ -7,18 +7,19 @@ import (
 	"slices"
 	"strings"
 
+	"sandbox/mbrl/dads"
 	"sandbox/mbrl/ensemble"
 	"sandbox/mbrl/sac"
 )
 
 // Algos lists the training algorithms Train runs: the planners PETS and
 // PDDM, and the policy learners SAC, MBPO, Dyna, PAL and MAL.
-var Algos = []string{"pets", "pddm", "sac", "mbpo", "dyna", "pal", "mal"}
+var Algos = []string{"pets", "pddm", "sac", "mbpo", "dyna", "pal", "mal", "dads"}
 
 // PolicyAlgo reports whether algo learns a policy (SAC and the model-based
 // algorithms built on it) rather than planning with MPC.
 func PolicyAlgo(algo string) bool {
-	return slices.Contains(Algos, algo) && algo != "pets" && algo != "pddm"
+	return slices.Contains(Algos, algo) && algo != "pets" && algo != "pddm" && algo != "dads"
 }
 
 // Config is a training run. PETS (Chua et al. 2018) and PDDM (Nagabandi et
@@ -76,6 +77,9 @@ type Config struct {
 	// Schedule interleaves env steps, model fits, model rollouts and
 	// policy updates for the policy algorithms (see Schedule).
 	Schedule Schedule `json:"schedule,omitzero"`
+	// DADS sets skill discovery (algorithm "dads", see dads.Config); its
+	// Seed is derived from the run's.
+	DADS dads.Config `json:"dads,omitzero"`
 }
 
 // ParseConfig decodes a JSON config, rejecting unknown fields.
@@ -141,6 +145,9 @@ func (c Config) Validate() error {
 	}
 	if c.Model.Members < 0 || c.Model.Members > 64 || c.Model.Elites < 0 {
 		return fmt.Errorf("mbrl: model members %d, elites %d", c.Model.Members, c.Model.Elites)
+	}
+	if c.Algo == "dads" {
+		return c.DADS.Validate()
 	}
 	if PolicyAlgo(c.Algo) {
 		if err := c.Policy.Validate(); err != nil {

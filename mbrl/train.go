@@ -12,6 +12,7 @@ import (
 
 	"sandbox/control"
 	"sandbox/internal/seed"
+	"sandbox/mbrl/dads"
 	"sandbox/mbrl/ensemble"
 	"sandbox/mbrl/replay"
 	"sandbox/mbrl/sac"
@@ -38,7 +39,13 @@ type Metric struct {
 	// update (policy algorithms).
 	Alpha *float64 `json:"alpha,omitempty"`
 	QLoss *float64 `json:"q_loss,omitempty"`
-	WallS float64  `json:"wall_s"`
+	// IntrinsicReward and SkillLogLik are DADS's mean intrinsic reward and
+	// skill-dynamics log-likelihood in the last iteration; SkillSpread the
+	// RMS spread of the final skill states of a grid of skills (skills.png).
+	IntrinsicReward *float64 `json:"intrinsic_reward,omitempty"`
+	SkillLogLik     *float64 `json:"skill_log_lik,omitempty"`
+	SkillSpread     *float64 `json:"skill_spread,omitempty"`
+	WallS           float64  `json:"wall_s"`
 }
 
 // RunOptions controls where and how Train runs.
@@ -90,6 +97,8 @@ type runState struct {
 	FinalEpisodes  int      `json:"final_episodes"`
 	FinalSuccesses int      `json:"final_successes"`
 	PolicyUpdates  int      `json:"policy_updates,omitempty"`
+	Intrinsic      *float64 `json:"intrinsic,omitempty"`
+	SkillLogLik    *float64 `json:"skill_log_lik,omitempty"`
 }
 
 // FitInfo reports a model fit and, for the policy algorithms, the policy
@@ -137,6 +146,8 @@ type trainer struct {
 	modelBuf                     *replay.Buffer // model rollouts, not checkpointed
 	realBatch, modelBatch, mixed replay.Batch
 	lastStats                    sac.Stats
+
+	dads *dads.Learner
 }
 
 // Train runs PETS or PDDM as cfg says (see Config), evaluating every
@@ -170,7 +181,12 @@ func Train(cfg Config, opt RunOptions) (Result, error) {
 		if err := sameRun(ck.Config, cfg); err != nil {
 			return Result{}, err
 		}
-		t.ens, t.buf, t.policy, t.st = ck.Ens, ck.Buffer, ck.Policy, ck.state
+		t.ens, t.buf, t.policy, t.dads, t.st = ck.Ens, ck.Buffer, ck.Policy, ck.DADS, ck.state
+	} else if cfg.Algo == "dads" {
+		if err := t.newDADS(); err != nil {
+			return Result{}, err
+		}
+		t.st.NextEval = cfg.EvalEvery
 	} else {
 		if opt.Dir != "" {
 			if _, err := os.Stat(filepath.Join(opt.Dir, checkpointFile)); err == nil {
@@ -194,7 +210,7 @@ func Train(cfg Config, opt RunOptions) (Result, error) {
 		}
 		t.st.NextEval = cfg.EvalEvery
 	}
-	if !PolicyAlgo(cfg.Algo) {
+	if cfg.Algo == "pets" || cfg.Algo == "pddm" {
 		if t.agent, err = NewAgent(t.ens, env.Task(), cfg.Planner); err != nil {
 			return Result{}, err
 		}
@@ -229,6 +245,9 @@ func sameRun(saved, want Config) error {
 }
 
 func (t *trainer) run() (Result, error) {
+	if t.dads != nil {
+		return t.runDADS()
+	}
 	cfg, st := t.cfg, &t.st
 	random := &control.Random{}
 	act := make([]float64, t.layout.ActDim)
@@ -258,7 +277,7 @@ func (t *trainer) run() (Result, error) {
 			}
 		}
 		if st.EnvSteps >= st.NextEval || st.EnvSteps >= cfg.Steps {
-			if err := t.evaluate(); err != nil {
+			if err := t.evaluate(t.controller(true)); err != nil {
 				return Result{}, err
 			}
 			evals++
@@ -358,11 +377,12 @@ func (t *trainer) fit() error {
 	return nil
 }
 
-// evaluate runs the evaluation episodes, records a metric and checkpoints.
-func (t *trainer) evaluate() error {
+// evaluate runs the evaluation episodes with ctrl, records a metric and
+// checkpoints.
+func (t *trainer) evaluate(ctrl control.Controller) error {
 	st := &t.st
 	evalSeed := seed.Stream(t.cfg.Seed, "train-eval").Uint64()
-	t.diag = &recorder{inner: t.controller(true)}
+	t.diag = &recorder{inner: ctrl}
 	res, err := Evaluate(t.env, t.diag, t.cfg.EvalEpisodes, evalSeed, nil)
 	if err != nil {
 		return err
@@ -379,18 +399,26 @@ func (t *trainer) evaluate() error {
 		alpha, q := t.lastStats.Alpha, t.lastStats.QLoss
 		m.PolicyUpdates, m.Alpha, m.QLoss = st.PolicyUpdates, &alpha, &q
 	}
+	if t.dads != nil {
+		if err := t.dadsExtras(&m); err != nil {
+			return err
+		}
+	}
 	st.WallS += time.Since(t.start).Seconds()
 	t.start = time.Now()
 	m.WallS = st.WallS
 	st.Metrics = append(st.Metrics, m)
 	st.FinalEpisodes, st.FinalSuccesses = res.Episodes, res.Successes
 	if t.opt.Log != nil {
-		loss := "-"
-		if m.ModelLoss != nil {
-			loss = fmt.Sprintf("%.4f", *m.ModelLoss)
+		extra := "model mse -"
+		switch {
+		case m.ModelLoss != nil:
+			extra = fmt.Sprintf("model mse %.4f", *m.ModelLoss)
+		case m.IntrinsicReward != nil:
+			extra = fmt.Sprintf("intrinsic reward %.3f", *m.IntrinsicReward)
 		}
-		fmt.Fprintf(t.opt.Log, "steps %6d  episodes %4d  success %5.1f%%  return %8.2f  model mse %s  %6.0f s\n",
-			m.EnvSteps, m.Episodes, 100*m.SuccessRate, m.MeanReturn, loss, m.WallS)
+		fmt.Fprintf(t.opt.Log, "steps %6d  episodes %4d  success %5.1f%%  return %8.2f  %s  %6.0f s\n",
+			m.EnvSteps, m.Episodes, 100*m.SuccessRate, m.MeanReturn, extra, m.WallS)
 	}
 	if t.opt.Dir == "" {
 		return nil
@@ -401,7 +429,7 @@ func (t *trainer) evaluate() error {
 	if err := plotCurve(filepath.Join(t.opt.Dir, "curve.png"), t.cfg, st.Metrics); err != nil {
 		return err
 	}
-	return saveCheckpoint(t.opt.Dir, t.cfg, t.ens, t.policy, t.buf, *st)
+	return t.checkpoint()
 }
 
 // meanFinite returns the mean of xs, or nil if it is empty or not finite.

@@ -113,7 +113,7 @@ func runTrain(c *command, args []string, out io.Writer) error {
 		return err
 	}
 
-	if mbrl.PolicyAlgo(cfg.Algo) {
+	if cfg.Algo != "pets" && cfg.Algo != "pddm" {
 		nn.SetBLASThreads(1) // SAC's minibatch products are too small to share
 	}
 	start := time.Now()

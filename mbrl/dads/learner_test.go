@@ -1,0 +1,158 @@
+package dads
+
+import (
+	"bytes"
+	"encoding/json"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"sandbox/mbrl/sac"
+	"sandbox/tasks"
+)
+
+// tinyConfig is a DADS setting small enough for unit tests.
+func tinyConfig() Config {
+	return Config{
+		Seed: 3, PriorSamples: 4,
+		Dynamics:      DynamicsConfig{Hidden: []int{16, 16}},
+		DynamicsSteps: 2, DynamicsBatch: 32,
+		Policy:      sac.Config{Hidden: []int{16, 16}, BatchSize: 32},
+		PolicySteps: 2, InitialSteps: 50, CollectSteps: 50, BufferCapacity: 400,
+		Planner: PlannerConfig{Candidates: 8, Refinements: 2, SkillSteps: 5},
+	}
+}
+
+// TestLearnerSaveLoadResumes: a loaded Learner continues exactly as the
+// saved one does.
+func TestLearnerSaveLoadResumes(t *testing.T) {
+	env, err := tasks.Make("reacher")
+	require.NoError(t, err)
+	l, err := NewLearner(env, tinyConfig())
+	require.NoError(t, err)
+	st, err := l.Iterate()
+	require.NoError(t, err)
+	assert.Equal(t, Counters{Iteration: 1, Episodes: 2, EnvSteps: 100}, st.Counters)
+	assert.Equal(t, 100, l.Buffer().Len())
+
+	var buf bytes.Buffer
+	require.NoError(t, l.Save(&buf))
+	env2, err := tasks.Make("reacher")
+	require.NoError(t, err)
+	m, err := LoadLearner(bytes.NewReader(buf.Bytes()), env2)
+	require.NoError(t, err)
+	assert.Equal(t, l.Counters(), m.Counters())
+	assert.Equal(t, l.Config(), m.Config())
+
+	a, err := l.Iterate()
+	require.NoError(t, err)
+	b, err := m.Iterate()
+	require.NoError(t, err)
+	assert.Equal(t, a, b, "iteration after Save/Load differs")
+
+	fan, err := m.SkillPaths(2, 5, 1)
+	require.NoError(t, err)
+	assert.Len(t, fan.Paths, 4)
+	assert.Len(t, fan.Paths[0], 6, "start and five steps")
+	p, err := m.Planner()
+	require.NoError(t, err)
+	act := make([]float64, env.Spec().ActionDim)
+	p.Reset(nil)
+	p.Act(env2.Reset(rand.New(rand.NewPCG(1, 1))), act)
+	for _, v := range act {
+		assert.True(t, v >= -1 && v <= 1, "action %v outside [−1, 1]", v)
+	}
+}
+
+func TestLoadLearnerCorrupt(t *testing.T) {
+	env, err := tasks.Make("reacher")
+	require.NoError(t, err)
+	l, err := NewLearner(env, tinyConfig())
+	require.NoError(t, err)
+	_, err = l.Collect(20)
+	require.NoError(t, err)
+	var buf bytes.Buffer
+	require.NoError(t, l.Save(&buf))
+	stream := buf.Bytes()
+	for _, cut := range []int{0, 7, 20, len(stream) / 3, len(stream) - 1} {
+		_, err := LoadLearner(bytes.NewReader(stream[:cut]), env)
+		assert.ErrorIs(t, err, ErrCorrupt, "stream cut at %d of %d", cut, len(stream))
+	}
+	for _, at := range []int{3, 40, len(stream) / 2, len(stream) - 3} {
+		bad := bytes.Clone(stream)
+		bad[at] ^= 1
+		_, err := LoadLearner(bytes.NewReader(bad), env)
+		assert.ErrorIs(t, err, ErrCorrupt, "byte %d flipped", at)
+	}
+	claw, err := tasks.Make("claw-turn")
+	require.NoError(t, err)
+	_, err = LoadLearner(bytes.NewReader(stream), claw)
+	assert.ErrorContains(t, err, `checkpoint is for task "reacher", env runs "claw-turn"`)
+}
+
+func TestConfigJSONAndErrors(t *testing.T) {
+	c := tinyConfig().WithDefaults()
+	b, err := json.Marshal(c)
+	require.NoError(t, err)
+	var back Config
+	require.NoError(t, json.Unmarshal(b, &back))
+	assert.Equal(t, c, back.WithDefaults())
+
+	env, err := tasks.Make("reacher")
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		name string
+		mod  func(*Config)
+		want string
+	}{
+		{"skills", func(c *Config) { c.Skills = -1 }, "skill dimension"},
+		{"prior", func(c *Config) { c.PriorSamples = -2 }, "prior samples"},
+		{"capacity", func(c *Config) { c.BufferCapacity = -1 }, "buffer capacity"},
+		{"policy", func(c *Config) { c.Policy.Gamma = 2 }, "dads: policy: sac: gamma"},
+		{"planner", func(c *Config) { c.Planner.Gamma = -1 }, "planner gamma"},
+	} {
+		cfg := tinyConfig()
+		tc.mod(&cfg)
+		_, err := NewLearner(env, cfg)
+		assert.ErrorContains(t, err, tc.want, tc.name)
+	}
+}
+
+func TestLearnerNeedsASkillSpace(t *testing.T) {
+	for _, id := range tasks.IDs() {
+		env, err := tasks.Make(id)
+		require.NoError(t, err)
+		_, isSpacer := env.Task().(tasks.SkillSpacer)
+		_, err = NewLearner(env, tinyConfig())
+		if isSpacer {
+			assert.NoError(t, err, id)
+		} else {
+			assert.ErrorContains(t, err, "has no skill space", id)
+		}
+	}
+}
+
+func TestWriteSkillsPlot(t *testing.T) {
+	env, err := tasks.Make("reacher")
+	require.NoError(t, err)
+	l, err := NewLearner(env, tinyConfig())
+	require.NoError(t, err)
+	path := filepath.Join(t.TempDir(), "skills.png")
+	fan, err := l.WriteSkillsPlot(path)
+	require.NoError(t, err)
+	assert.Len(t, fan.Skills, 25)
+	// Even an untrained policy depends on its skill input.
+	assert.Positive(t, fan.Spread)
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.True(t, bytes.HasPrefix(b, []byte("\x89PNG")), "skills.png is not a PNG")
+}
+
+func TestSpread(t *testing.T) {
+	paths := [][][]float64{{{0, 0}, {1, 0}}, {{0, 0}, {-1, 0}}, {{5, 5}, {0, 1}}, {{0, 0}, {0, -1}}}
+	assert.InDelta(t, 1, spread(paths), 1e-12, "four unit vectors around the origin")
+}

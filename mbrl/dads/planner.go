@@ -1,0 +1,333 @@
+package dads
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"sandbox/mbrl/sac"
+	"sandbox/tasks"
+)
+
+// PlannerConfig holds the options of the latent-space planner. The zero
+// value is the setting of the DADS code (dads_off.py, eval_mppi, and its
+// configs): one skill planned ahead, each run for 10 steps, 50 candidates,
+// 10 refinements, γ = 10, proposal covariance 1.5·I, smoothing 0.9.
+type PlannerConfig struct {
+	// Skills is H_P, the number of skills planned ahead; default 1.
+	Skills int `json:"skills,omitempty"`
+	// SkillSteps is H_Z, the control steps each skill runs, in the plan
+	// and when executed; default 10.
+	SkillSteps int `json:"skill_steps,omitempty"`
+	// Candidates is K, the skill sequences sampled per refinement;
+	// default 50.
+	Candidates int `json:"candidates,omitempty"`
+	// Refinements is R, the sample-and-reweight rounds per replan;
+	// default 10.
+	Refinements int `json:"refinements,omitempty"`
+	// Gamma is MPPI's inverse temperature γ: weights exp(γ(R − max R));
+	// default 10.
+	Gamma float64 `json:"gamma,omitempty"`
+	// Variance is the proposal covariance per skill component (DADS's
+	// prior_cov, 1.5·I); default 1.5.
+	Variance float64 `json:"variance,omitempty"`
+	// Smoothing is β of the smoothing along the plan,
+	// z_p ← β z_{p−1} + (1 − β) z_p; default 0.9. It acts only when
+	// Skills > 1.
+	Smoothing float64 `json:"smoothing,omitempty"`
+	// ModalMean predicts with the most likely component's mean
+	// (SkillDynamics.PredictModal) instead of the mixture mean.
+	ModalMean bool `json:"modal_mean,omitempty"`
+}
+
+func (c PlannerConfig) withDefaults() PlannerConfig {
+	if c.Skills == 0 {
+		c.Skills = 1
+	}
+	if c.SkillSteps == 0 {
+		c.SkillSteps = 10
+	}
+	if c.Candidates == 0 {
+		c.Candidates = 50
+	}
+	if c.Refinements == 0 {
+		c.Refinements = 10
+	}
+	if c.Gamma == 0 {
+		c.Gamma = 10
+	}
+	if c.Variance == 0 {
+		c.Variance = 1.5
+	}
+	if c.Smoothing == 0 {
+		c.Smoothing = 0.9
+	}
+	return c
+}
+
+func (c PlannerConfig) validate() error {
+	switch {
+	case c.Skills < 1 || c.Skills > 100 || c.SkillSteps < 1 || c.SkillSteps > 10000:
+		return fmt.Errorf("dads: planner with %d skills of %d steps, want 1…100 and 1…10000", c.Skills, c.SkillSteps)
+	case c.Candidates < 1 || c.Candidates > 1<<16 || c.Refinements < 1 || c.Refinements > 1000:
+		return fmt.Errorf("dads: planner with %d candidates and %d refinements, want 1…65536 and 1…1000", c.Candidates, c.Refinements)
+	case !(c.Gamma > 0) || math.IsInf(c.Gamma, 0) || !(c.Variance > 0) || math.IsInf(c.Variance, 0):
+		return fmt.Errorf("dads: planner gamma %g, variance %g, want positive and finite", c.Gamma, c.Variance)
+	case !(c.Smoothing >= 0 && c.Smoothing < 1):
+		return fmt.Errorf("dads: planner smoothing %g, want [0, 1)", c.Smoothing)
+	}
+	return nil
+}
+
+// Planner is DADS's latent-space planner (Sharma et al. 2020, section 4;
+// dads_off.py, eval_mppi), a control.Controller that reaches a task's goal
+// with skills learned without its reward.
+//
+// Every SkillSteps control steps it replans. Each of Refinements rounds
+// draws Candidates sequences of Skills skills, z_p ~ N(μ_p, Variance·I)
+// clipped to [−1, 1], smooths them along the sequence, rolls each out in
+// the skill dynamics for Skills·SkillSteps steps from the current skill
+// state (mixture means, SkillDynamics.Predict, or with ModalMean the most
+// likely component's), scores it with the task's
+// own Reward summed over the predicted observations (tasks.SkillSpacer
+// writes each predicted state into a copy of the current observation), and
+// moves μ to the average of the candidates weighted by exp(γ(R − max R)).
+// It then executes the deterministic policy π(a|o, μ_0) for SkillSteps
+// steps, drops μ_0 and appends a fresh mean. Fresh means are drawn from
+// N(0, I), as in the DADS code, from the rng given to Reset.
+//
+// The predicted observations keep every field but the skill state and
+// what SetSkillState derives from it, so reward terms that read other
+// fields (the reacher's action smoothness) score as in the current
+// observation. The action passed to Reward is zero.
+//
+// A Planner is not safe for concurrent use, and neither are planners or
+// Learners that share its SkillDynamics or policy.
+type Planner struct {
+	cfg    PlannerConfig
+	task   tasks.Task
+	spacer tasks.SkillSpacer
+	dyn    *SkillDynamics
+	pol    *sac.Agent
+	view   []int // observation indices the policy sees
+	obsDim int
+	actDim int
+
+	rng   *rand.Rand
+	t     int
+	means [][]float64 // Skills means of SkillDim values
+	skill []float64   // the skill being executed
+
+	cand         []float64 // Candidates × Skills × D
+	state, next  []float64 // Candidates × stateDim
+	prev, cur    []float64 // Candidates × obsDim
+	zrow         []float64 // Candidates × D
+	score, zeroA []float64
+	in           []float64
+}
+
+// NewPlanner returns the latent-space planner for env's task, which must
+// implement tasks.SkillSpacer, over skill dynamics dyn and the skill
+// policy pol (whose observation is the task's observation without its
+// goal-dependent slices, followed by the skill, as a Learner trains it).
+func NewPlanner(env *tasks.Env, dyn *SkillDynamics, pol *sac.Agent, cfg PlannerConfig) (*Planner, error) {
+	if env == nil || dyn == nil || pol == nil {
+		return nil, errors.New("dads: NewPlanner needs an env, skill dynamics and a policy")
+	}
+	cfg = cfg.withDefaults()
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	spacer, view, err := skillView(env)
+	if err != nil {
+		return nil, err
+	}
+	spec := env.Spec()
+	if len(spacer.SkillSpace()) != dyn.StateDim() {
+		return nil, fmt.Errorf("dads: task %q has a %d-dimensional skill space, the skill dynamics %d", spec.ID, len(spacer.SkillSpace()), dyn.StateDim())
+	}
+	if pol.ObsDim() != len(view)+dyn.SkillDim() || pol.ActDim() != spec.ActionDim {
+		return nil, fmt.Errorf("dads: policy of %d→%d values, task %q needs %d+%d→%d", pol.ObsDim(), pol.ActDim(), spec.ID, len(view), dyn.SkillDim(), spec.ActionDim)
+	}
+	k, d, ds := cfg.Candidates, dyn.SkillDim(), dyn.StateDim()
+	p := &Planner{cfg: cfg, task: env.Task(), spacer: spacer, dyn: dyn, pol: pol, view: view,
+		obsDim: spec.ObsDim(), actDim: spec.ActionDim,
+		cand: make([]float64, k*cfg.Skills*d), state: make([]float64, k*ds), next: make([]float64, k*ds),
+		prev: make([]float64, k*spec.ObsDim()), cur: make([]float64, k*spec.ObsDim()),
+		zrow: make([]float64, k*d), score: make([]float64, k), zeroA: make([]float64, spec.ActionDim),
+		in: make([]float64, len(view)+d), skill: make([]float64, d)}
+	p.means = make([][]float64, cfg.Skills)
+	for i := range p.means {
+		p.means[i] = make([]float64, d)
+	}
+	return p, nil
+}
+
+// Config returns the planner's options, defaults filled in.
+func (p *Planner) Config() PlannerConfig { return p.cfg }
+
+// Skill returns the skill being executed (valid after the first Act).
+func (p *Planner) Skill() []float64 { return append([]float64(nil), p.skill...) }
+
+// Reset implements control.Controller. rng draws the proposals; a nil rng
+// gives a fixed stream (seed 0).
+func (p *Planner) Reset(rng *rand.Rand) {
+	if rng == nil {
+		rng = rand.New(rand.NewPCG(0, 0))
+	}
+	p.rng, p.t = rng, 0
+	for _, m := range p.means {
+		p.freshMean(m)
+	}
+}
+
+func (p *Planner) freshMean(m []float64) {
+	for j := range m {
+		m[j] = p.rng.NormFloat64()
+	}
+}
+
+// Act implements control.Controller. It panics if obs or act has the
+// wrong length.
+func (p *Planner) Act(obs, act []float64) {
+	if len(obs) != p.obsDim || len(act) != p.actDim {
+		panic(fmt.Sprintf("dads: Planner.Act with %d observation and %d action values, want %d and %d", len(obs), len(act), p.obsDim, p.actDim))
+	}
+	if p.rng == nil {
+		p.Reset(nil)
+	}
+	if p.t%p.cfg.SkillSteps == 0 {
+		if p.t > 0 {
+			// Shift the plan: the skill just executed is done.
+			first := p.means[0]
+			copy(p.means, p.means[1:])
+			p.means[len(p.means)-1] = first
+			p.freshMean(first)
+		}
+		p.plan(obs)
+		copy(p.skill, p.means[0])
+	}
+	for i, j := range p.view {
+		p.in[i] = obs[j]
+	}
+	copy(p.in[len(p.view):], p.skill)
+	p.pol.Act(p.in, act, nil)
+	p.t++
+}
+
+// plan refines p.means for the observation obs.
+func (p *Planner) plan(obs []float64) {
+	k, hp, hz := p.cfg.Candidates, p.cfg.Skills, p.cfg.SkillSteps
+	d, ds, od := p.dyn.SkillDim(), p.dyn.StateDim(), p.obsDim
+	std := math.Sqrt(p.cfg.Variance)
+	beta := p.cfg.Smoothing
+	s0 := make([]float64, ds)
+	p.spacer.SkillState(obs, s0)
+	for range p.cfg.Refinements {
+		for c := range k {
+			seq := p.cand[c*hp*d : (c+1)*hp*d]
+			for h := range hp {
+				for j := range d {
+					seq[h*d+j] = max(-1, min(1, p.means[h][j]+std*p.rng.NormFloat64()))
+				}
+			}
+			for h := 1; h < hp; h++ {
+				for j := range d {
+					seq[h*d+j] = beta*seq[(h-1)*d+j] + (1-beta)*seq[h*d+j]
+				}
+			}
+		}
+		for c := range k {
+			copy(p.state[c*ds:], s0)
+			copy(p.cur[c*od:(c+1)*od], obs)
+			p.score[c] = 0
+		}
+		for h := range hp {
+			for c := range k {
+				copy(p.zrow[c*d:(c+1)*d], p.cand[(c*hp+h)*d:(c*hp+h+1)*d])
+			}
+			for range hz {
+				p.dyn.predict(p.state, p.zrow, k, p.next, p.cfg.ModalMean)
+				for c := range k {
+					prev, cur := p.prev[c*od:(c+1)*od], p.cur[c*od:(c+1)*od]
+					copy(prev, cur)
+					p.spacer.SetSkillState(cur, p.next[c*ds:(c+1)*ds])
+					p.score[c] += p.task.Reward(prev, p.zeroA, cur, nil)
+				}
+				p.state, p.next = p.next, p.state
+			}
+		}
+		p.reweight()
+	}
+}
+
+// reweight moves the means to the exp(γ(R − max R))-weighted average of
+// the candidates; candidates with a NaN score get no weight.
+func (p *Planner) reweight() {
+	hp, d := p.cfg.Skills, p.dyn.SkillDim()
+	best := math.Inf(-1)
+	for _, r := range p.score {
+		if r > best {
+			best = r
+		}
+	}
+	if math.IsInf(best, -1) {
+		return // no finite score: keep the means
+	}
+	var sum float64
+	for c, r := range p.score {
+		w := 0.0
+		switch {
+		case r == best: // also +Inf, where r − best is NaN
+			w = 1
+		case r == r:
+			w = math.Exp(p.cfg.Gamma * (r - best))
+		}
+		p.score[c] = w
+		sum += w
+	}
+	for h := range hp {
+		clear(p.means[h])
+	}
+	for c, w := range p.score {
+		if w == 0 {
+			continue
+		}
+		for h := range hp {
+			for j := range d {
+				p.means[h][j] += w * p.cand[(c*hp+h)*d+j] / sum
+			}
+		}
+	}
+}
+
+// skillView returns env's task as a SkillSpacer and the observation
+// indices a skill policy sees: all but the goal-dependent slices.
+func skillView(env *tasks.Env) (tasks.SkillSpacer, []int, error) {
+	spec := env.Spec()
+	sp, ok := env.Task().(tasks.SkillSpacer)
+	if !ok {
+		return nil, nil, fmt.Errorf("dads: task %q has no skill space (it does not implement tasks.SkillSpacer)", spec.ID)
+	}
+	hide := map[string]bool{}
+	for _, name := range sp.GoalDependent() {
+		if _, ok := spec.Field(name); !ok {
+			return nil, nil, fmt.Errorf("dads: task %q: goal-dependent slice %q is not in the observation", spec.ID, name)
+		}
+		hide[name] = true
+	}
+	var view []int
+	for _, f := range spec.Obs {
+		if f.Goal || hide[f.Name] {
+			continue
+		}
+		for i := range f.Len {
+			view = append(view, f.Start+i)
+		}
+	}
+	if len(view) == 0 {
+		return nil, nil, fmt.Errorf("dads: task %q: nothing left for the policy to observe", spec.ID)
+	}
+	return sp, view, nil
+}

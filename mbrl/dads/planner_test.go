@@ -1,0 +1,91 @@
+package dads
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"sandbox/mbrl/sac"
+	"sandbox/tasks"
+)
+
+// TestPlannerPicksTheSkillToTheGoal: with skill dynamics Δtip = 0.1·z
+// per step and one-step skills, the reacher's reward −‖tip − goal‖ is
+// best for z* = (goal − tip)/0.1, which the planner must find.
+func TestPlannerPicksTheSkillToTheGoal(t *testing.T) {
+	env, err := tasks.Make("reacher")
+	require.NoError(t, err)
+	dyn := linearDynamics(t, 0.1)
+	_, view, err := skillView(env)
+	require.NoError(t, err)
+	pol, err := sac.New(len(view)+2, env.Spec().ActionDim, sac.Config{Hidden: []int{8}}, rand.New(rand.NewPCG(1, 2)))
+	require.NoError(t, err)
+
+	for _, tc := range []struct {
+		name string
+		want []float64 // z*
+	}{
+		{"right and down", []float64{0.5, -0.3}},
+		{"left", []float64{-0.8, 0.1}},
+		{"up", []float64{0.05, 0.7}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			// γ = 1000 turns MPPI's weighting almost into an argmax: the
+			// rewards of nearby skills differ by centimetres. The proposal
+			// does not narrow, so the plan is as good as the best of the
+			// last round's candidates: 2000 of them put one within about
+			// 0.04 of z*.
+			p, err := NewPlanner(env, dyn, pol, PlannerConfig{SkillSteps: 1, Gamma: 1000, Candidates: 2000})
+			require.NoError(t, err)
+			obs := env.Reset(rand.New(rand.NewPCG(3, 4)))
+			goal := []float64{obs[21] + 0.1*tc.want[0], obs[22] + 0.1*tc.want[1]}
+			obs[23], obs[24] = goal[0], goal[1]
+			obs[25], obs[26] = obs[21]-goal[0], obs[22]-goal[1]
+			p.Reset(rand.New(rand.NewPCG(5, 6)))
+			act := make([]float64, env.Spec().ActionDim)
+			p.Act(obs, act)
+			// 0.1: a centimetre of tip motion, a fifth of the success radius.
+			assert.InDeltaSlice(t, tc.want, p.Skill(), 0.1, "planned skill %v, want %v", p.Skill(), tc.want)
+		})
+	}
+}
+
+// TestPlannerReplansEverySkillSteps checks the plan is held for H_Z steps.
+func TestPlannerReplansEverySkillSteps(t *testing.T) {
+	env, err := tasks.Make("reacher")
+	require.NoError(t, err)
+	_, view, err := skillView(env)
+	require.NoError(t, err)
+	pol, err := sac.New(len(view)+2, env.Spec().ActionDim, sac.Config{Hidden: []int{8}}, rand.New(rand.NewPCG(1, 2)))
+	require.NoError(t, err)
+	p, err := NewPlanner(env, linearDynamics(t, 0.1), pol, PlannerConfig{SkillSteps: 3, Skills: 2, Candidates: 10, Refinements: 2})
+	require.NoError(t, err)
+	obs := env.Reset(rand.New(rand.NewPCG(3, 4)))
+	p.Reset(rand.New(rand.NewPCG(5, 6)))
+	act := make([]float64, env.Spec().ActionDim)
+	var skills [][]float64
+	for range 7 {
+		p.Act(obs, act)
+		skills = append(skills, p.Skill())
+	}
+	assert.Equal(t, skills[0], skills[1])
+	assert.Equal(t, skills[0], skills[2])
+	assert.NotEqual(t, skills[2], skills[3], "no replan after H_Z = 3 steps")
+	assert.Equal(t, skills[3], skills[5])
+	assert.NotEqual(t, skills[5], skills[6])
+}
+
+func TestNewPlannerErrors(t *testing.T) {
+	env, err := tasks.Make("reacher")
+	require.NoError(t, err)
+	pol, err := sac.New(5, env.Spec().ActionDim, sac.Config{Hidden: []int{8}}, rand.New(rand.NewPCG(1, 2)))
+	require.NoError(t, err)
+	_, err = NewPlanner(env, linearDynamics(t, 0.1), pol, PlannerConfig{})
+	assert.ErrorContains(t, err, "policy of 5→7 values")
+	_, err = NewPlanner(env, linearDynamics(t, 0.1), pol, PlannerConfig{Smoothing: 1})
+	assert.ErrorContains(t, err, "smoothing")
+	_, err = NewPlanner(nil, nil, nil, PlannerConfig{})
+	assert.Error(t, err)
+}

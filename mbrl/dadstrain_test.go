@@ -1,0 +1,50 @@
+package mbrl
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"sandbox/mbrl/dads"
+	"sandbox/mbrl/sac"
+	"sandbox/tasks"
+)
+
+// A tiny DADS run through the trainer: metrics with the intrinsic reward
+// and skill likelihood, the skills plot, exact resume, and the checkpoint
+// as a zero-shot planner.
+func TestTrainTinyDADS(t *testing.T) {
+	cfg := Config{Task: "reacher", Algo: "dads", Steps: 300, Seed: 2, EvalEvery: 150, EvalEpisodes: 1,
+		DADS: dads.Config{InitialSteps: 50, CollectSteps: 50, PolicySteps: 4, DynamicsSteps: 4, DynamicsBatch: 32,
+			PriorSamples: 4, Dynamics: dads.DynamicsConfig{Hidden: []int{16, 16}},
+			Policy:  sac.Config{Hidden: []int{16, 16}, BatchSize: 32},
+			Planner: dads.PlannerConfig{Candidates: 8, Refinements: 2}}}
+	whole := t.TempDir()
+	res, err := Train(cfg, RunOptions{Dir: whole})
+	require.NoError(t, err)
+	require.Len(t, res.Metrics, 2)
+	for _, m := range res.Metrics {
+		require.NotNil(t, m.IntrinsicReward)
+		require.NotNil(t, m.SkillLogLik)
+		require.NotNil(t, m.SkillSpread)
+	}
+	for _, f := range []string{"config.json", "metrics.jsonl", "curve.png", "skills.png", checkpointFile} {
+		assert.FileExists(t, filepath.Join(whole, f))
+	}
+
+	cut := t.TempDir()
+	_, err = Train(cfg, RunOptions{Dir: cut, StopAfterEvals: 1})
+	require.ErrorIs(t, err, ErrStopped)
+	_, err = Train(cfg, RunOptions{Dir: cut, Resume: true})
+	require.NoError(t, err)
+	assert.Equal(t, metricsWithoutWall(t, whole), metricsWithoutWall(t, cut))
+
+	env, err := tasks.Make("reacher")
+	require.NoError(t, err)
+	ctrl, err := NewController("ckpt:"+whole, env)
+	require.NoError(t, err)
+	_, err = Evaluate(env, ctrl, 1, 5, nil)
+	require.NoError(t, err)
+}
