@@ -36,6 +36,8 @@ type Options struct {
 	Speed float64
 	// Contacts starts with contact points shown.
 	Contacts bool
+	// Candidates starts with a planner's candidate futures shown.
+	Candidates bool
 	// Frames ends the run after this many drawn frames; 0 runs until the
 	// window is closed.
 	Frames int
@@ -85,7 +87,7 @@ func Run(opt Options) (Result, error) {
 	if s == nil {
 		return Result{}, errors.New("viewer: Options.Session is nil")
 	}
-	g := &game{opt: opt, runner: session.Start(s), contacts: opt.Contacts, auto: true, task: s.Stats().Task}
+	g := &game{opt: opt, runner: session.Start(s), contacts: opt.Contacts, candidates: opt.Candidates, auto: true, task: s.Stats().Task}
 	defer g.runner.Stop()
 	g.runner.SetSpeed(opt.Speed)
 	ebiten.SetWindowSize(opt.Width, opt.Height)
@@ -109,31 +111,32 @@ type game struct {
 	opt    Options
 	runner *session.Runner
 
-	img       *image.RGBA
-	pix       []byte
-	renderer  render.Renderer
-	lerper    render.Lerper
-	cam       render.Camera
-	auto      bool // camera follows the scene until the user zooms or pans
-	seen      render.Bounds
-	task      string
-	contacts  bool
-	help      bool
-	dragging  bool
-	panning   bool
-	lastX     int
-	lastY     int
-	shots     int
-	frames    int
-	first     time.Time
-	last      time.Time
-	rtf       float64
-	shotDue   bool
-	err       error
-	notice    string
-	noticeEnd time.Time
-	times     []time.Time // of the last frames, for the HUD's frame rate
-	due       time.Time   // of the next frame
+	img        *image.RGBA
+	pix        []byte
+	renderer   render.Renderer
+	lerper     render.Lerper
+	cam        render.Camera
+	auto       bool // camera follows the scene until the user zooms or pans
+	seen       render.Bounds
+	task       string
+	contacts   bool
+	candidates bool
+	help       bool
+	dragging   bool
+	panning    bool
+	lastX      int
+	lastY      int
+	shots      int
+	frames     int
+	first      time.Time
+	last       time.Time
+	rtf        float64
+	shotDue    bool
+	err        error
+	notice     string
+	noticeEnd  time.Time
+	times      []time.Time // of the last frames, for the HUD's frame rate
+	due        time.Time   // of the next frame
 }
 
 // fps is the frame rate over the last 30 frames.
@@ -183,6 +186,8 @@ func (g *game) Update() error {
 		g.help = !g.help
 	case inpututil.IsKeyJustPressed(ebiten.KeyK):
 		g.contacts = !g.contacts
+	case inpututil.IsKeyJustPressed(ebiten.KeyP):
+		g.candidates = !g.candidates
 	case inpututil.IsKeyJustPressed(ebiten.KeyF):
 		g.auto, g.seen = true, render.Bounds{}
 	case inpututil.IsKeyJustPressed(ebiten.KeyS):
@@ -267,6 +272,7 @@ func (g *game) Draw(screen *ebiten.Image) {
 	}
 	f := g.lerper.Lerp(v.Prev, v.Cur, v.Alpha)
 	f.ShowContacts = g.contacts
+	f.ShowCandidates = g.candidates
 	if g.dragging && f.Spring.Active {
 		x, y := ebiten.CursorPosition()
 		f.Spring.To = g.cam.ToWorld(float64(x), float64(y))
@@ -381,6 +387,7 @@ func helpLines() []string {
 	return append(lines,
 		"C           next controller",
 		"K           contact points on / off",
+		"P           a planner's candidate futures on / off (DADS)",
 		"left drag   pull a body with a spring",
 		"right drag  pan;  wheel: zoom;  F: follow again",
 		"S           screenshot (PNG in the current directory)",

@@ -83,7 +83,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		defer pprof.StopCPUProfile()
 	}
 	res, err := viewer.Run(viewer.Options{Session: s, Width: v.Width, Height: v.Height, Speed: v.Speed,
-		Contacts: v.Contacts, Frames: v.Frames, Screenshot: v.Screenshot, Log: stderr})
+		Contacts: v.Contacts, Candidates: v.Candidates, Frames: v.Frames, Screenshot: v.Screenshot, Log: stderr})
 	if err != nil {
 		fmt.Fprintf(stderr, "sandbox view: %v\n", err)
 		return 1

@@ -26,6 +26,7 @@ func runRecord(c *command, args []string, out io.Writer) error {
 	width := fs.Int("width", 640, "image width, px")
 	height := fs.Int("height", 400, "image height, px")
 	contacts := fs.Bool("contacts", false, "draw contact points")
+	candidates := fs.Bool("candidates", false, "draw the candidate futures of a DADS planner")
 	if err := parse(c, fs, args, out); err != nil {
 		return err
 	}
@@ -54,7 +55,7 @@ func runRecord(c *command, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	res, err := session.Record(s, f, session.RecordConfig{Episodes: *episodes, Width: *width, Height: *height, Contacts: *contacts})
+	res, err := session.Record(s, f, session.RecordConfig{Episodes: *episodes, Width: *width, Height: *height, Contacts: *contacts, Candidates: *candidates})
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}

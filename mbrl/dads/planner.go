@@ -125,6 +125,7 @@ type Planner struct {
 	zrow         []float64 // Candidates × D
 	score, zeroA []float64
 	in           []float64
+	paths        []float64 // Candidates × Skills·SkillSteps × obsDim, last refinement
 }
 
 // NewPlanner returns the latent-space planner for env's task, which must
@@ -156,7 +157,8 @@ func NewPlanner(env *tasks.Env, dyn *SkillDynamics, pol *sac.Agent, cfg PlannerC
 		cand: make([]float64, k*cfg.Skills*d), state: make([]float64, k*ds), next: make([]float64, k*ds),
 		prev: make([]float64, k*spec.ObsDim()), cur: make([]float64, k*spec.ObsDim()),
 		zrow: make([]float64, k*d), score: make([]float64, k), zeroA: make([]float64, spec.ActionDim),
-		in: make([]float64, len(view)+d), skill: make([]float64, d)}
+		in: make([]float64, len(view)+d), skill: make([]float64, d),
+		paths: make([]float64, k*cfg.Skills*cfg.SkillSteps*spec.ObsDim())}
 	p.means = make([][]float64, cfg.Skills)
 	for i := range p.means {
 		p.means[i] = make([]float64, d)
@@ -166,6 +168,24 @@ func NewPlanner(env *tasks.Env, dyn *SkillDynamics, pol *sac.Agent, cfg PlannerC
 
 // Config returns the planner's options, defaults filled in.
 func (p *Planner) Config() PlannerConfig { return p.cfg }
+
+// Imagined returns, for every candidate of the last replan's final
+// refinement, the Skills·SkillSteps observations the skill dynamics
+// predict for it (only the skill state and what SetSkillState derives
+// from it differ from the observation planned from). The viewer draws
+// them. The slices are views, valid until the next Act.
+func (p *Planner) Imagined() [][][]float64 {
+	steps, od := p.cfg.Skills*p.cfg.SkillSteps, p.obsDim
+	out := make([][][]float64, p.cfg.Candidates)
+	for c := range out {
+		out[c] = make([][]float64, steps)
+		for t := range steps {
+			o := (c*steps + t) * od
+			out[c][t] = p.paths[o : o+od : o+od]
+		}
+	}
+	return out
+}
 
 // Skill returns the skill being executed (valid after the first Act).
 func (p *Planner) Skill() []float64 { return append([]float64(nil), p.skill...) }
@@ -224,7 +244,9 @@ func (p *Planner) plan(obs []float64) {
 	beta := p.cfg.Smoothing
 	s0 := make([]float64, ds)
 	p.spacer.SkillState(obs, s0)
-	for range p.cfg.Refinements {
+	steps := hp * hz
+	for r := range p.cfg.Refinements {
+		last := r == p.cfg.Refinements-1
 		for c := range k {
 			seq := p.cand[c*hp*d : (c+1)*hp*d]
 			for h := range hp {
@@ -247,13 +269,16 @@ func (p *Planner) plan(obs []float64) {
 			for c := range k {
 				copy(p.zrow[c*d:(c+1)*d], p.cand[(c*hp+h)*d:(c*hp+h+1)*d])
 			}
-			for range hz {
+			for i := range hz {
 				p.dyn.predict(p.state, p.zrow, k, p.next, p.cfg.ModalMean)
 				for c := range k {
 					prev, cur := p.prev[c*od:(c+1)*od], p.cur[c*od:(c+1)*od]
 					copy(prev, cur)
 					p.spacer.SetSkillState(cur, p.next[c*ds:(c+1)*ds])
 					p.score[c] += p.task.Reward(prev, p.zeroA, cur, nil)
+					if last {
+						copy(p.paths[(c*steps+h*hz+i)*od:], cur)
+					}
 				}
 				p.state, p.next = p.next, p.state
 			}

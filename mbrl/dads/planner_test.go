@@ -75,6 +75,18 @@ func TestPlannerReplansEverySkillSteps(t *testing.T) {
 	assert.NotEqual(t, skills[2], skills[3], "no replan after H_Z = 3 steps")
 	assert.Equal(t, skills[3], skills[5])
 	assert.NotEqual(t, skills[5], skills[6])
+
+	// The imagined futures: one path of H_P·H_Z predicted observations per
+	// candidate, whose tips move as the linear skill dynamics say.
+	im := p.Imagined()
+	require.Len(t, im, 10)
+	for _, path := range im {
+		require.Len(t, path, 6)
+		for _, o := range path {
+			require.Len(t, o, env.Spec().ObsDim())
+		}
+		assert.NotEqual(t, path[0][21], path[5][21], "the tip moves along a candidate")
+	}
 }
 
 func TestNewPlannerErrors(t *testing.T) {

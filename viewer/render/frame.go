@@ -32,6 +32,10 @@ type Frame struct {
 	// Plan is the focus point's path that the planner imagines, starting
 	// at Focus.
 	Plan []sim.Vec2
+	// Candidates are the focus point's paths of the futures a planner
+	// weighed (DADS's candidate skills); drawn when ShowCandidates.
+	Candidates     [][]sim.Vec2
+	ShowCandidates bool
 	// Spring, when Active, is the mouse perturbation: a spring from a
 	// point of a body (From) to the cursor (To).
 	Spring Spring

@@ -25,6 +25,7 @@ var (
 	JointColor      = color.RGBA{235, 235, 235, 255}
 	GoalColor       = color.RGBA{60, 220, 90, 255}
 	PlanColor       = color.RGBA{255, 150, 40, 255}
+	CandidateColor  = color.RGBA{150, 110, 200, 255}
 	TrailColor      = color.RGBA{80, 170, 255, 255}
 	FocusColor      = color.RGBA{255, 255, 255, 255}
 	ContactColor    = color.RGBA{255, 60, 60, 255}
@@ -103,6 +104,18 @@ func (r *Renderer) Draw(dst *image.RGBA, cam Camera, f *Frame) {
 			n := pt{float32(ct.Normal.X * 14), float32(-ct.Normal.Y * 14)}
 			r.stroke(dst, ContactColor, 1.5, []pt{c, {c.x + n.x, c.y + n.y}})
 			r.fill(dst, ContactColor, r.circle(c, 3, false))
+		}
+	}
+	if f.ShowCandidates {
+		for _, c := range f.Candidates {
+			pts := r.buf[:0]
+			for _, p := range c {
+				pts = append(pts, r.screen(p))
+			}
+			r.buf = pts
+			if len(pts) > 1 {
+				r.stroke(dst, CandidateColor, 1, pts)
+			}
 		}
 	}
 	if len(f.Plan) > 1 {

@@ -19,6 +19,7 @@ type ViewFlags struct {
 	Width, Height    int
 	Speed            float64
 	Contacts         bool
+	Candidates       bool
 	CPUProfile       string
 }
 
@@ -33,6 +34,7 @@ func (v *ViewFlags) Define(fs *flag.FlagSet) {
 	fs.IntVar(&v.Height, "height", 600, "window height, px")
 	fs.Float64Var(&v.Speed, "speed", 1, "simulated seconds per wall second, 1/16 to 16")
 	fs.BoolVar(&v.Contacts, "contacts", false, "draw contact points (toggle with K)")
+	fs.BoolVar(&v.Candidates, "candidates", false, "draw the candidate futures of a DADS planner (toggle with P)")
 	fs.StringVar(&v.CPUProfile, "cpuprofile", "", "write a CPU profile of the viewer to this file")
 }
 

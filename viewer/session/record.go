@@ -21,6 +21,8 @@ type RecordConfig struct {
 	Width, Height int
 	// Contacts draws the contact points.
 	Contacts bool
+	// Candidates draws the candidate futures of a planner (Imaginer).
+	Candidates bool
 }
 
 // RecordResult describes a recording.
@@ -58,6 +60,7 @@ func Record(s *Session, w io.Writer, cfg RecordConfig) (RecordResult, error) {
 	capture := func() {
 		f := s.Frame()
 		f.ShowContacts = cfg.Contacts
+		f.ShowCandidates = cfg.Candidates
 		bounds.Union(f.Bounds())
 		shots = append(shots, shot{f, s.Stats()})
 	}

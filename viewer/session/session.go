@@ -51,6 +51,13 @@ type Planner interface {
 	Plan() []float64
 }
 
+// Imaginer is implemented by controllers that weigh several imagined
+// futures, such as DADS's latent-space planner: the predicted
+// observations of each candidate of the last plan.
+type Imaginer interface {
+	Imagined() [][][]float64
+}
+
 // Stats describes the running episode for the HUD.
 type Stats struct {
 	Task, Controller string
@@ -88,6 +95,7 @@ type Session struct {
 	stats    Stats
 	trail    []sim.Vec2
 	plan     []sim.Vec2
+	cands    [][]sim.Vec2
 
 	grab     *sim.Body
 	grabAt   sim.Vec2 // body frame
@@ -203,7 +211,7 @@ func (s *Session) SetController(spec string) error {
 	}
 	s.ctrl, s.spec = c, spec
 	s.ctrl.Reset(seed.Stream(s.cfg.Seed, "eval-controller", uint64(s.episode)))
-	s.plan = s.plan[:0]
+	s.plan, s.cands = s.plan[:0], s.cands[:0]
 	s.stats.Controller, s.stats.Message = spec, ""
 	return nil
 }
@@ -240,7 +248,7 @@ func (s *Session) reset(ep int) {
 	s.obs = s.env.Reset(seed.Stream(s.cfg.Seed, "eval-env", uint64(ep)))
 	s.ctrl.Reset(seed.Stream(s.cfg.Seed, "eval-controller", uint64(ep)))
 	s.ret, s.done = 0, false
-	s.trail, s.plan = s.trail[:0], s.plan[:0]
+	s.trail, s.plan, s.cands = s.trail[:0], s.plan[:0], s.cands[:0]
 	s.stats.Episode, s.stats.Step, s.stats.Time, s.stats.Return = ep, 0, 0, 0
 	s.stats.SuccessNow = s.env.Task().Success(s.obs)
 	if s.grab != nil {
@@ -264,6 +272,7 @@ func (s *Session) Step() error {
 	s.ctrl.Act(s.obs, s.act)
 	if !s.cfg.NoImagination {
 		s.imaginePlan()
+		s.imagineCandidates()
 	}
 	if s.drawer != nil && s.cfg.Trail > 0 {
 		if len(s.trail) >= s.cfg.Trail {
@@ -325,6 +334,24 @@ func (s *Session) imaginePlan() {
 		if st.Terminated || st.Truncated {
 			break
 		}
+	}
+}
+
+// imagineCandidates keeps the focus point's path of every candidate the
+// controller imagined, from the current focus point on.
+func (s *Session) imagineCandidates() {
+	s.cands = s.cands[:0]
+	im, ok := s.ctrl.(Imaginer)
+	if !ok || s.drawer == nil {
+		return
+	}
+	start := s.drawer.Focus(s.obs)
+	for _, path := range im.Imagined() {
+		line := []sim.Vec2{start}
+		for _, o := range path {
+			line = append(line, s.drawer.Focus(o))
+		}
+		s.cands = append(s.cands, line)
 	}
 }
 
@@ -432,6 +459,9 @@ func (s *Session) Frame() *render.Frame {
 	f := s.frameOf(s.env, s.obs)
 	f.Trail = slices.Clone(s.trail)
 	f.Plan = slices.Clone(s.plan)
+	for _, c := range s.cands {
+		f.Candidates = append(f.Candidates, slices.Clone(c))
+	}
 	s.contacts = s.env.Robot().World.Contacts(s.contacts[:0])
 	for _, c := range s.contacts {
 		f.Contacts = append(f.Contacts, render.Contact{Point: c.Point, Normal: c.Normal})

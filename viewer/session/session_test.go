@@ -277,3 +277,38 @@ func TestRunnerMeasuresTheRealTimeFactor(t *testing.T) {
 	r.TogglePause()
 	assert.Zero(t, r.View().RealTimeFactor, "paused")
 }
+
+// imaginer is a zero controller that imagines two futures: the current
+// observation with the fingertip moved by ±0.1 m in x.
+type imaginer struct {
+	control.Zero
+	obs []float64
+}
+
+func (c *imaginer) Act(obs, act []float64) { c.obs = append(c.obs[:0], obs...); c.Zero.Act(obs, act) }
+
+func (c *imaginer) Imagined() [][][]float64 {
+	var out [][][]float64
+	for _, dx := range []float64{-0.1, 0.1} {
+		o := append([]float64(nil), c.obs...)
+		o[21] += dx // reacher observation: tip x
+		out = append(out, [][]float64{o})
+	}
+	return out
+}
+
+func TestCandidatesAreTheImaginedFocusPaths(t *testing.T) {
+	s, err := session.New(session.Config{Task: "reacher", Controller: "imaginer", Seed: 1,
+		NewController: func(string, *tasks.Env) (control.Controller, error) { return &imaginer{}, nil }})
+	require.NoError(t, err)
+	d := s.Env().Task().(tasks.Drawer)
+	before := d.Focus(s.Obs())
+	require.NoError(t, s.Step())
+	f := s.Frame()
+	require.Len(t, f.Candidates, 2)
+	for i, dx := range []float64{-0.1, 0.1} {
+		require.Len(t, f.Candidates[i], 2, "from the focus now to the imagined step")
+		assert.Equal(t, before, f.Candidates[i][0])
+		assert.InDelta(t, before.X+dx, f.Candidates[i][1].X, 1e-12)
+	}
+}
