@@ -41,6 +41,7 @@ type AlgoSummary struct {
 	Algo             string   `json:"algo"`
 	FinalSuccessRate float64  `json:"final_success_rate"`
 	FinalSpread      float64  `json:"final_success_std"`
+	FinalReturn      float64  `json:"final_mean_return"`
 	StepsTo50        *int     `json:"steps_to_50"`
 	StepsTo90        *int     `json:"steps_to_90"`
 	WallS            float64  `json:"wall_s"`
@@ -50,7 +51,8 @@ type AlgoSummary struct {
 
 type curvePoint struct {
 	steps          int
-	mean, min, max float64
+	mean, min, max float64 // success rate over seeds
+	ret            float64 // mean return, averaged over seeds
 }
 
 // CompareResult is a comparison's outcome, in the order of the configs.
@@ -144,6 +146,7 @@ func summarize(algo string, runs []Result) AlgoSummary {
 	for i, r := range runs {
 		s.Seeds = append(s.Seeds, r.Config.Seed)
 		finals[i] = r.Final.SuccessRate
+		s.FinalReturn += r.Final.MeanReturn / float64(len(runs))
 		s.WallS += r.WallS / float64(len(runs))
 	}
 	s.FinalSuccessRate, s.FinalSpread = meanStd(finals)
@@ -158,6 +161,7 @@ func summarize(algo string, runs []Result) AlgoSummary {
 		for _, r := range runs {
 			v := r.Metrics[i].SuccessRate
 			p.mean += v / float64(len(runs))
+			p.ret += r.Metrics[i].MeanReturn / float64(len(runs))
 			p.min, p.max = min(p.min, v), max(p.max, v)
 		}
 		s.curve = append(s.curve, p)
@@ -182,19 +186,23 @@ func meanStd(xs []float64) (mean, std float64) {
 }
 
 // plotCompare draws each algorithm's mean success curve with its range
-// over seeds as error bars.
+// over seeds as error bars, and below it the mean return.
 func plotCompare(path string, res CompareResult) error {
-	p := plot.New()
+	p, q := plot.New(), plot.New()
 	p.Title.Text = fmt.Sprintf("%s: success rate on held-out goals", res.Task)
-	p.X.Label.Text = "env steps"
+	p.X.Label.Text, q.X.Label.Text = "env steps", "env steps"
 	p.Y.Label.Text = "success rate (mean, range over seeds)"
-	p.Y.Min, p.Y.Max, p.X.Min = 0, 1, 0
+	q.Y.Label.Text = "mean return (mean over seeds)"
+	p.Y.Min, p.Y.Max, p.X.Min, q.X.Min = 0, 1, 0, 0
 	p.Add(plotter.NewGrid())
+	q.Add(plotter.NewGrid())
 	for i, a := range res.Algos {
 		xys := make(plotter.XYs, len(a.curve))
+		rets := make(plotter.XYs, len(a.curve))
 		errs := make(plotter.YErrors, len(a.curve))
 		for j, c := range a.curve {
 			xys[j] = plotter.XY{X: float64(c.steps), Y: c.mean}
+			rets[j] = plotter.XY{X: float64(c.steps), Y: c.ret}
 			errs[j] = struct{ Low, High float64 }{c.mean - c.min, c.max - c.mean}
 		}
 		line, points, err := plotter.NewLinePoints(xys)
@@ -213,9 +221,15 @@ func plotCompare(path string, res CompareResult) error {
 		bars.Color = col
 		p.Add(line, points, bars)
 		p.Legend.Add(a.Algo, line, points)
+		rl, err := plotter.NewLine(rets)
+		if err != nil {
+			return fmt.Errorf("mbrl: plot: %w", err)
+		}
+		rl.Color = col
+		q.Add(rl)
 	}
 	p.Legend.Top, p.Legend.Left = true, true
-	return savePlots(path, 16*vg.Centimeter, 10*vg.Centimeter, p)
+	return savePlots(path, 16*vg.Centimeter, 18*vg.Centimeter, p, q)
 }
 
 // writeSummary writes the comparison table as Markdown.
@@ -225,7 +239,7 @@ func writeSummary(path string, opt CompareOptions, res CompareResult) error {
 	fmt.Fprintf(&b, "# %s: %d env steps, %d seed(s) from %d\n\n", res.Task, c.WithDefaults().Steps, opt.Seeds, opt.Seed)
 	fmt.Fprintf(&b, "Success rate on %d held-out goals per evaluation, every %d env steps; steps to 50%%/90%% are the first evaluation at which the mean over seeds reached it.\n\n",
 		c.WithDefaults().EvalEpisodes, c.WithDefaults().EvalEvery)
-	b.WriteString("| algo | final success (mean ± std) | steps to 50% | steps to 90% | wall per run (s) |\n|---|---|---|---|---|\n")
+	b.WriteString("| algo | final success (mean ± std) | final mean return | steps to 50% | steps to 90% | wall per run (s) |\n|---|---|---|---|---|---|\n")
 	steps := func(p *int) string {
 		if p == nil {
 			return "never"
@@ -233,7 +247,8 @@ func writeSummary(path string, opt CompareOptions, res CompareResult) error {
 		return fmt.Sprint(*p)
 	}
 	for _, a := range res.Algos {
-		fmt.Fprintf(&b, "| %s | %.2f ± %.2f | %s | %s | %.0f |\n", a.Algo, a.FinalSuccessRate, a.FinalSpread, steps(a.StepsTo50), steps(a.StepsTo90), a.WallS)
+		fmt.Fprintf(&b, "| %s | %.2f ± %.2f | %.1f | %s | %s | %.0f |\n", a.Algo, a.FinalSuccessRate, a.FinalSpread, a.FinalReturn,
+			steps(a.StepsTo50), steps(a.StepsTo90), a.WallS)
 	}
 	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
 		return fmt.Errorf("mbrl: %w", err)

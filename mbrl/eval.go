@@ -20,6 +20,10 @@ type EvalResult struct {
 	// Reasons counts how episodes ended ("time limit", a task failure, a
 	// divergence).
 	Reasons map[string]int `json:"end_reasons"`
+	// FinalTerms holds each named reward term of the episodes' last step,
+	// averaged over episodes (the reacher's "distance" is minus the final
+	// fingertip distance to the goal, m).
+	FinalTerms map[string]float64 `json:"final_terms,omitempty"`
 }
 
 // Evaluate runs episodes of ctrl on env. Episode i draws its initial state
@@ -55,6 +59,12 @@ func Evaluate(env *tasks.Env, ctrl control.Controller, episodes int, s uint64, a
 					reason = "diverged"
 				}
 				res.Reasons[reason]++
+				for k, v := range st.Info.Terms {
+					if res.FinalTerms == nil {
+						res.FinalTerms = map[string]float64{}
+					}
+					res.FinalTerms[k] += v / float64(episodes)
+				}
 				if after != nil {
 					after(ep, ret, ok)
 				}

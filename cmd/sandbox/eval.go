@@ -24,7 +24,10 @@ type evalSummary struct {
 	MeanReturn  float64        `json:"mean_return"`
 	EnvSteps    int            `json:"env_steps"`
 	EndReasons  map[string]int `json:"end_reasons"`
-	WallS       float64        `json:"wall_s"`
+	// FinalTerms are the reward terms of the last step, averaged over
+	// episodes (the reacher's distance is minus the final distance, m).
+	FinalTerms map[string]float64 `json:"final_terms,omitempty"`
+	WallS      float64            `json:"wall_s"`
 }
 
 func runEval(c *command, args []string, out io.Writer) error {
@@ -62,7 +65,7 @@ func runEval(c *command, args []string, out io.Writer) error {
 	}
 	sum := evalSummary{Task: *task, Controller: *ctrlSpec, Seed: *seedFlag, Episodes: res.Episodes,
 		Successes: res.Successes, SuccessRate: res.SuccessRate, MeanReturn: res.MeanReturn,
-		EnvSteps: res.EnvSteps, EndReasons: res.Reasons, WallS: time.Since(start).Seconds()}
+		EnvSteps: res.EnvSteps, EndReasons: res.Reasons, FinalTerms: res.FinalTerms, WallS: time.Since(start).Seconds()}
 	fmt.Fprintf(out, "%s with %s: %d/%d successes (%.0f%%), mean return %.3f, %d env steps, %.1f s\n",
 		sum.Task, sum.Controller, sum.Successes, sum.Episodes, 100*sum.SuccessRate, sum.MeanReturn, sum.EnvSteps, sum.WallS)
 	if *asJSON {

@@ -62,6 +62,10 @@ func TestEvalJSONIsTheLastLineAndReproducible(t *testing.T) {
 	assert.Equal(t, a, b, "same seed, same summary")
 	assert.Equal(t, "reacher", a["task"])
 	assert.EqualValues(t, 150, a["env_steps"])
+	// The scripted arm ends inside the 5 cm radius: the final distance
+	// term is minus that distance.
+	d := a["final_terms"].(map[string]any)["distance"].(float64)
+	assert.True(t, d <= 0 && d > -0.05, "final distance term %v", d)
 }
 
 func TestTasksJSON(t *testing.T) {
