@@ -4,13 +4,11 @@ import (
 	"fmt"
 	"image/color"
 	"math"
-	"os"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
 
 	"sandbox/internal/seed"
 )
@@ -154,18 +152,8 @@ func PlotSkills(path, title string, labels []string, fan SkillFan) error {
 		}
 	}
 	p.Add(plotter.NewGrid())
-	img := vgimg.New(14*vg.Centimeter, 14*vg.Centimeter)
-	p.Draw(draw.New(img))
-	f, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("dads: plot: %w", err)
-	}
-	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(f); err != nil {
-		f.Close()
+	if err := p.Save(14*vg.Centimeter, 14*vg.Centimeter, path); err != nil {
 		return fmt.Errorf("dads: plot %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("dads: plot: %w", err)
 	}
 	return nil
 }
