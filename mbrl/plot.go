@@ -43,31 +43,41 @@ func savePlots(path string, w, h vg.Length, plots ...*plot.Plot) error {
 }
 
 // plotCurve writes the learning curve: success rate and mean return
-// against training env steps.
+// against training env steps, and for DADS the intrinsic reward and the
+// skill-dynamics log-likelihood.
 func plotCurve(path string, cfg Config, ms []Metric) error {
-	succ, ret := make(plotter.XYs, len(ms)), make(plotter.XYs, len(ms))
-	for i, m := range ms {
-		succ[i] = plotter.XY{X: float64(m.EnvSteps), Y: m.SuccessRate}
-		ret[i] = plotter.XY{X: float64(m.EnvSteps), Y: m.MeanReturn}
+	panels := []struct {
+		label string
+		y     func(Metric) *float64
+	}{
+		{"success rate", func(m Metric) *float64 { return &m.SuccessRate }},
+		{"mean return", func(m Metric) *float64 { return &m.MeanReturn }},
+		{"intrinsic reward", func(m Metric) *float64 { return m.IntrinsicReward }},
+		{"skill-dynamics log-likelihood", func(m Metric) *float64 { return m.SkillLogLik }},
 	}
-	top := plot.New()
-	top.Title.Text = fmt.Sprintf("%s on %s, seed %d", cfg.Algo, cfg.Task, cfg.Seed)
-	top.Y.Label.Text = "success rate"
-	top.Y.Min, top.Y.Max = 0, 1
-	top.X.Label.Text = "env steps"
-	bottom := plot.New()
-	bottom.Y.Label.Text = "mean return"
-	bottom.X.Label.Text = "env steps"
-	if err := plotutil.AddLinePoints(top, succ); err != nil {
-		return fmt.Errorf("mbrl: plot: %w", err)
+	var plots []*plot.Plot
+	for _, pn := range panels {
+		var xys plotter.XYs
+		for _, m := range ms {
+			if y := pn.y(m); y != nil {
+				xys = append(xys, plotter.XY{X: float64(m.EnvSteps), Y: *y})
+			}
+		}
+		if len(xys) == 0 {
+			continue
+		}
+		p := plot.New()
+		p.Y.Label.Text, p.X.Label.Text = pn.label, "env steps"
+		p.X.Min = 0
+		if err := plotutil.AddLinePoints(p, xys); err != nil {
+			return fmt.Errorf("mbrl: plot: %w", err)
+		}
+		p.Add(plotter.NewGrid())
+		plots = append(plots, p)
 	}
-	if err := plotutil.AddLinePoints(bottom, ret); err != nil {
-		return fmt.Errorf("mbrl: plot: %w", err)
-	}
-	top.X.Min, bottom.X.Min = 0, 0
-	top.Add(plotter.NewGrid())
-	bottom.Add(plotter.NewGrid())
-	return savePlots(path, 16*vg.Centimeter, 16*vg.Centimeter, top, bottom)
+	plots[0].Title.Text = fmt.Sprintf("%s on %s, seed %d", cfg.Algo, cfg.Task, cfg.Seed)
+	plots[0].Y.Min, plots[0].Y.Max = 0, 1
+	return savePlots(path, 16*vg.Centimeter, vg.Length(len(plots))*8*vg.Centimeter, plots...)
 }
 
 // plotModel writes the model diagnostics: held-out error per member and
