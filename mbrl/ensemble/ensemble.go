@@ -10,7 +10,9 @@
 // on their own bootstrap of the data with the Gaussian negative
 // log-likelihood, stopped early on a held-out split, and the best members on
 // that split are the elites used for prediction. Step propagates particles
-// for planning with TS1, TS∞ or expectation (PETS §4).
+// for planning with TS1, TS∞ or expectation (PETS §4). Angles observed as
+// (cos, sin) pairs can be modelled as raw angles (Config.Angles), as PETS
+// feeds its reacher's joint angles.
 //
 // All members run in one batched pass (package nn): inputs are laid out as
 // one contiguous block of rows per member, with one GEMM per member per layer.
@@ -43,6 +45,19 @@ type Config struct {
 	// MaxLogVar and MinLogVar initialise the learned soft bounds of the
 	// log-variance of normalized Δ; defaults 0.5 and −10 (PETS).
 	MaxLogVar, MinLogVar float32
+	// Angles lists pairs {c, s} of observation indices that hold the cosine
+	// and sine of one angle θ. The networks see and predict θ itself in
+	// place of the pair, as PETS's reacher feeds raw joint angles: the input
+	// holds θ = atan2(s, c) at c's place and drops s, the target is the
+	// change of θ wrapped to [−π, π] (rad), and a prediction is the cosine
+	// and sine of θ + Δθ, so it stays on the unit circle. Nil (the default)
+	// models every observation value directly.
+	Angles [][2]int
+	// AngleSums also feeds the networks the cosine and sine of the running
+	// sums θ₁, θ₁+θ₂, … of the Angles in the order listed: the link
+	// orientations of a planar serial chain whose joint angles they are, in
+	// which its tip position is linear. False (the default) feeds none.
+	AngleSums bool
 }
 
 func (c Config) withDefaults() Config {
@@ -53,6 +68,7 @@ func (c Config) withDefaults() Config {
 		c.Hidden = []int{200, 200, 200, 200}
 	}
 	c.Hidden = slices.Clone(c.Hidden)
+	c.Angles = slices.Clone(c.Angles)
 	if c.Activation == nn.Default {
 		c.Activation = nn.SiLU
 	}
@@ -78,7 +94,16 @@ type Ensemble struct {
 	// maxLogVar and minLogVar are the learned log-variance bounds, one
 	// row of outDim per member (probabilistic models only).
 	maxLogVar, minLogVar []float32
-	// Normalization: x̃ = (x − inMean)/inStd, Δ̃ = (Δ − outMean)/outStd.
+	// netIn and netOut are the network's input and output widths (per
+	// head): inDim and outDim less one per angle pair, and two more inputs
+	// per pair with AngleSums.
+	netIn, netOut int
+	// keep lists the observation indices the network sees and predicts, in
+	// order; sinOf[j] is the sine index when keep[j] is the cosine of an
+	// angle, else −1.
+	keep, sinOf []int
+	// Normalization of the network's input and target:
+	// x̃ = (x − inMean)/inStd, Δ̃ = (Δ − outMean)/outStd.
 	inMean, inStd, outMean, outStd []float32
 	elites                         []int
 
@@ -107,6 +132,12 @@ func New(inDim, outDim int, cfg Config, rng *rand.Rand) (*Ensemble, error) {
 	if cfg.MinLogVar >= cfg.MaxLogVar {
 		return nil, fmt.Errorf("ensemble: MinLogVar %v ≥ MaxLogVar %v", cfg.MinLogVar, cfg.MaxLogVar)
 	}
+	if err := checkAngles(cfg.Angles, outDim); err != nil {
+		return nil, err
+	}
+	if cfg.AngleSums && len(cfg.Angles) == 0 {
+		return nil, errors.New("ensemble: AngleSums without angle pairs")
+	}
 	if rng == nil {
 		return nil, errors.New("ensemble: nil rng")
 	}
@@ -125,7 +156,25 @@ func New(inDim, outDim int, cfg Config, rng *rand.Rand) (*Ensemble, error) {
 	return e, nil
 }
 
+// checkAngles reports an angle pair that is out of range or reuses an
+// index.
+func checkAngles(angles [][2]int, outDim int) error {
+	seen := map[int]bool{}
+	for _, p := range angles {
+		for _, i := range p {
+			if i < 0 || i >= outDim || seen[i] {
+				return fmt.Errorf("ensemble: angle pair %v: indices must be distinct and in [0, %d)", p, outDim)
+			}
+			seen[i] = true
+		}
+	}
+	return nil
+}
+
+// sizes returns the network's layer widths; every angle pair takes one
+// input and one output (per head) instead of two.
 func sizes(inDim, outDim int, cfg Config) []int {
+	inDim, outDim = netWidths(inDim, outDim, cfg)
 	s := append([]int{inDim}, cfg.Hidden...)
 	if cfg.Deterministic {
 		return append(s, outDim)
@@ -133,28 +182,94 @@ func sizes(inDim, outDim int, cfg Config) []int {
 	return append(s, 2*outDim)
 }
 
+// netWidths returns the network's input and output (per head) widths.
+func netWidths(inDim, outDim int, cfg Config) (in, out int) {
+	k := len(cfg.Angles)
+	in, out = inDim-k, outDim-k
+	if cfg.AngleSums {
+		in += 2 * k
+	}
+	return in, out
+}
+
 // newEnsemble allocates everything but does not initialise the bounds or
 // elites.
 func newEnsemble(inDim, outDim int, cfg Config, net *nn.MLP) *Ensemble {
+	netIn, netOut := netWidths(inDim, outDim, cfg)
 	e := &Ensemble{
 		inDim:   inDim,
 		outDim:  outDim,
 		cfg:     cfg,
 		net:     net,
-		inMean:  make([]float32, inDim),
-		inStd:   ones(inDim),
-		outMean: make([]float32, outDim),
-		outStd:  ones(outDim),
+		netIn:   netIn,
+		netOut:  netOut,
+		inMean:  make([]float32, netIn),
+		inStd:   ones(netIn),
+		outMean: make([]float32, netOut),
+		outStd:  ones(netOut),
 		elites:  make([]int, cfg.Elites),
 		counts:  make([]int, cfg.Members),
 		start:   make([]int, cfg.Members),
 	}
+	sinOf := map[int]int{}
+	isSin := map[int]bool{}
+	for _, p := range cfg.Angles {
+		sinOf[p[0]], isSin[p[1]] = p[1], true
+	}
+	for i := range outDim {
+		if isSin[i] {
+			continue
+		}
+		s, ok := sinOf[i]
+		if !ok {
+			s = -1
+		}
+		e.keep, e.sinOf = append(e.keep, i), append(e.sinOf, s)
+	}
 	if !cfg.Deterministic {
-		e.maxLogVar = make([]float32, cfg.Members*outDim)
-		e.minLogVar = make([]float32, cfg.Members*outDim)
+		e.maxLogVar = make([]float32, cfg.Members*netOut)
+		e.minLogVar = make([]float32, cfg.Members*netOut)
 	}
 	return e
 }
+
+// encode writes the network's raw (unnormalized) input for one row of obs
+// (OutDim) and act (ActDim) to x (netIn).
+func (e *Ensemble) encode(obs, act, x []float32) {
+	for j, i := range e.keep {
+		if s := e.sinOf[j]; s >= 0 {
+			x[j] = atan2(obs[s], obs[i])
+		} else {
+			x[j] = obs[i]
+		}
+	}
+	at := e.netOut
+	if e.cfg.AngleSums {
+		var sum float64
+		for _, p := range e.cfg.Angles {
+			sum += float64(atan2(obs[p[1]], obs[p[0]]))
+			sn, cs := math.Sincos(sum)
+			x[at], x[at+1] = float32(cs), float32(sn)
+			at += 2
+		}
+	}
+	copy(x[at:], act)
+}
+
+// target writes the network's raw target for the step obs → next (one row
+// each) to y (netOut): the change of each kept value, wrapped to [−π, π]
+// for angles.
+func (e *Ensemble) target(obs, next, y []float32) {
+	for j, i := range e.keep {
+		if s := e.sinOf[j]; s >= 0 {
+			y[j] = float32(math.Remainder(float64(atan2(next[s], next[i])-atan2(obs[s], obs[i])), 2*math.Pi))
+		} else {
+			y[j] = next[i] - obs[i]
+		}
+	}
+}
+
+func atan2(s, c float32) float32 { return float32(math.Atan2(float64(s), float64(c))) }
 
 func ones(n int) []float32 {
 	x := make([]float32, n)
@@ -180,6 +295,7 @@ func (e *Ensemble) Members() int { return e.cfg.Members }
 func (e *Ensemble) Config() Config {
 	c := e.cfg
 	c.Hidden = slices.Clone(c.Hidden)
+	c.Angles = slices.Clone(c.Angles)
 	return c
 }
 
@@ -188,11 +304,13 @@ func (e *Ensemble) Elites() []int { return slices.Clone(e.elites) }
 
 // Net returns the underlying network. Its inputs and outputs are
 // normalized; for a probabilistic ensemble the outputs of a row are the
-// outDim means followed by the outDim unbounded log-variances.
+// means followed by as many unbounded log-variances. With Config.Angles
+// each angle pair is one input and one mean (see Config.Angles).
 func (e *Ensemble) Net() *nn.MLP { return e.net }
 
 // LogVarBounds returns views of the learned log-variance bounds of normalized
-// Δ, Members()×OutDim() each, or nil for a deterministic ensemble.
+// Δ, Members() rows of the network's means (OutDim() less one per angle
+// pair) each, or nil for a deterministic ensemble.
 func (e *Ensemble) LogVarBounds() (maxLogVar, minLogVar []float32) {
 	return e.maxLogVar, e.minLogVar
 }

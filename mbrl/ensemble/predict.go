@@ -10,7 +10,7 @@ func (e *Ensemble) ensureRows(rows int) {
 	if e.ws == nil || e.ws.MaxRows() < rows {
 		rows = max(rows, 64)
 		e.ws = e.net.NewInferenceWorkspace(rows)
-		e.x = make([]float32, rows*e.inDim)
+		e.x = make([]float32, rows*e.netIn)
 		e.order = make([]int, rows)
 	}
 }
@@ -35,19 +35,17 @@ func (e *Ensemble) forward(obs, act []float32, order, counts []int) []float32 {
 		rows += c
 	}
 	e.ensureRows(rows)
-	od, ad := e.outDim, e.ActDim()
-	x := e.x[:rows*e.inDim]
+	od, ad, in := e.outDim, e.ActDim(), e.netIn
+	x := e.x[:rows*in]
 	for k := range rows {
 		r := k
 		if order != nil {
 			r = order[k]
 		}
-		xk := x[k*e.inDim : (k+1)*e.inDim]
-		for j, v := range obs[r*od : (r+1)*od] {
+		xk := x[k*in : (k+1)*in]
+		e.encode(obs[r*od:(r+1)*od], act[r*ad:(r+1)*ad], xk)
+		for j, v := range xk {
 			xk[j] = (v - e.inMean[j]) / e.inStd[j]
-		}
-		for j, v := range act[r*ad : (r+1)*ad] {
-			xk[od+j] = (v - e.inMean[od+j]) / e.inStd[od+j]
 		}
 	}
 	return e.net.ForwardGroups(e.ws, x, counts)
@@ -57,7 +55,7 @@ func (e *Ensemble) forward(obs, act []float32, order, counts []int) []float32 {
 // variance of every row of the network output out, grouped by counts, to
 // row order[k] (k if order is nil) of mean and variance.
 func (e *Ensemble) decode(obs, out []float32, order, counts []int, mean, variance []float32) {
-	od := e.outDim
+	od, no := e.outDim, e.netOut
 	width := e.net.Out()
 	k := 0
 	for m, c := range counts {
@@ -66,22 +64,50 @@ func (e *Ensemble) decode(obs, out []float32, order, counts []int, mean, varianc
 			if order != nil {
 				r = order[k]
 			}
-			o := out[k*width : (k+1)*width]
-			for d := range od {
-				mean[r*od+d] = obs[r*od+d] + o[d]*e.outStd[d] + e.outMean[d]
+			var lv []float32
+			if variance != nil && !e.cfg.Deterministic {
+				lv = out[k*width+no : (k+1)*width]
 			}
-			if variance != nil {
-				if e.cfg.Deterministic {
-					clear(variance[r*od : (r+1)*od])
-				} else {
-					for d := range od {
-						lv, _, _, _ := boundLogVar(o[od+d], e.maxLogVar[m*od+d], e.minLogVar[m*od+d])
-						s := e.outStd[d]
-						variance[r*od+d] = float32(math.Exp(float64(lv))) * s * s
-					}
-				}
-			}
+			e.decodeRow(obs[r*od:(r+1)*od], out[k*width:k*width+no], lv, m, mean[r*od:(r+1)*od], rowOf(variance, r, od))
 			k++
+		}
+	}
+}
+
+// rowOf returns row r of width w of x, or nil if x is nil.
+func rowOf(x []float32, r, w int) []float32 {
+	if x == nil {
+		return nil
+	}
+	return x[r*w : (r+1)*w]
+}
+
+// decodeRow turns one row of normalized network means mu (netOut) and raw
+// log-variances lv (netOut; nil for none) of member m into the
+// next-observation mean and, if variance is not nil, variance. An angle's
+// variance is split between its cosine and sine by the delta method
+// (sin²θ·Var θ and cos²θ·Var θ). mean may alias obs.
+func (e *Ensemble) decodeRow(obs, mu, lv []float32, m int, mean, variance []float32) {
+	no := e.netOut
+	for j, i := range e.keep {
+		s := e.outStd[j]
+		var v float32
+		if variance != nil && lv != nil {
+			l, _, _, _ := boundLogVar(lv[j], e.maxLogVar[m*no+j], e.minLogVar[m*no+j])
+			v = float32(math.Exp(float64(l))) * s * s
+		}
+		si := e.sinOf[j]
+		if si < 0 {
+			mean[i] = obs[i] + mu[j]*s + e.outMean[j]
+			if variance != nil {
+				variance[i] = v
+			}
+			continue
+		}
+		sn, cs := math.Sincos(float64(atan2(obs[si], obs[i]) + mu[j]*s + e.outMean[j]))
+		mean[i], mean[si] = float32(cs), float32(sn)
+		if variance != nil {
+			variance[i], variance[si] = float32(sn*sn)*v, float32(cs*cs)*v
 		}
 	}
 }

@@ -89,7 +89,9 @@ func (e *Ensemble) Step(mode Propagation, obs, act []float32, members []int, nex
 			variance = e.vars[:len(obs)]
 		}
 		e.Predict(obs, act, members, next, variance)
-		if sample {
+		if sample && len(e.cfg.Angles) > 0 {
+			e.sampleAngles(next, variance, n, rng)
+		} else if sample {
 			for i, v := range variance {
 				next[i] += float32(math.Sqrt(float64(v)) * rng.NormFloat64())
 			}
@@ -120,25 +122,47 @@ func (e *Ensemble) expectation(obs, act []float32, n int, next []float32) {
 		}
 	}
 	out := e.forward(obs, act, e.order[:k*n], e.counts)
-	od, width := e.outDim, e.net.Out()
-	if cap(e.vars) < len(obs) {
-		e.vars = make([]float32, len(obs))
+	no, width := e.netOut, e.net.Out()
+	if cap(e.vars) < n*no {
+		e.vars = make([]float32, n*no)
 	}
-	sum := e.vars[:len(obs)] // next may alias obs
+	sum := e.vars[:n*no]
 	clear(sum)
 	for b := range k {
 		blk := out[b*n*width : (b+1)*n*width]
 		for r := range n {
-			for d := range od {
-				sum[r*od+d] += blk[r*width+d]
+			for j := range no {
+				sum[r*no+j] += blk[r*width+j]
 			}
 		}
 	}
 	inv := 1 / float32(k)
+	for i := range sum {
+		sum[i] *= inv
+	}
+	od := e.outDim
 	for r := range n {
-		for d := range od {
-			i := r*od + d
-			next[i] = obs[i] + sum[i]*inv*e.outStd[d] + e.outMean[d]
+		e.decodeRow(obs[r*od:(r+1)*od], sum[r*no:(r+1)*no], nil, 0, next[r*od:(r+1)*od], nil)
+	}
+}
+
+// sampleAngles adds Gaussian noise of the given variance to the n rows of
+// next, drawing in row order as Step does without angles, but one draw per
+// angle pair: on the angle, with Var θ = Var cos + Var sin, keeping the
+// pair on the unit circle.
+func (e *Ensemble) sampleAngles(next, variance []float32, n int, rng *rand.Rand) {
+	od := e.outDim
+	for r := range n {
+		row, v := next[r*od:(r+1)*od], variance[r*od:(r+1)*od]
+		for j, i := range e.keep {
+			si := e.sinOf[j]
+			if si < 0 {
+				row[i] += float32(math.Sqrt(float64(v[i])) * rng.NormFloat64())
+				continue
+			}
+			th := math.Atan2(float64(row[si]), float64(row[i])) + math.Sqrt(float64(v[i]+v[si]))*rng.NormFloat64()
+			sn, cs := math.Sincos(th)
+			row[i], row[si] = float32(cs), float32(sn)
 		}
 	}
 }

@@ -19,13 +19,18 @@ import (
 var ErrCorrupt = errors.New("ensemble: corrupt or truncated model stream")
 
 const (
-	magic   = "SBXENSMB"
-	version = 1
+	magic = "SBXENSMB"
+	// version 1 has no angle pairs; version 2 adds them after the
+	// log-variance limits; version 3 adds the AngleSums flag after them.
+	// Save writes the lowest version that holds the configuration, so
+	// streams without angles stay readable by older builds.
+	version = 3
 	maxDim  = 1 << 20
 )
 
 // Save writes the ensemble to w: the magic "SBXENSMB", a uint32 version,
-// the dimensions and configuration, elites, normalization statistics and
+// the dimensions and configuration (Config.Angles from version 2,
+// AngleSums from version 3), elites, normalization statistics and
 // log-variance bounds (little-endian, float32 as bits), a CRC-32 of that
 // header, then the network as written by nn.MLP.Save.
 func (e *Ensemble) Save(w io.Writer) error {
@@ -37,7 +42,14 @@ func (e *Ensemble) Save(w io.Writer) error {
 			b = binary.LittleEndian.AppendUint32(b, math.Float32bits(v))
 		}
 	}
-	u32(version)
+	switch {
+	case e.cfg.AngleSums:
+		u32(3)
+	case len(e.cfg.Angles) > 0:
+		u32(2)
+	default:
+		u32(1)
+	}
 	u32(e.inDim)
 	u32(e.outDim)
 	u32(e.cfg.Members)
@@ -51,6 +63,16 @@ func (e *Ensemble) Save(w io.Writer) error {
 	}
 	b = append(b, byte(e.cfg.Activation), det)
 	f32s([]float32{e.cfg.MaxLogVar, e.cfg.MinLogVar})
+	if len(e.cfg.Angles) > 0 {
+		u32(len(e.cfg.Angles))
+		for _, p := range e.cfg.Angles {
+			u32(p[0])
+			u32(p[1])
+		}
+		if e.cfg.AngleSums {
+			b = append(b, 1)
+		}
+	}
 	u32(len(e.elites))
 	for _, m := range e.elites {
 		u32(m)
@@ -130,8 +152,9 @@ func Load(r io.Reader) (*Ensemble, error) {
 	if d.err == nil && string(mg[:]) != magic {
 		return nil, fmt.Errorf("%w: bad magic %q", ErrCorrupt, mg[:])
 	}
-	if v := d.u32(); d.err == nil && v != version {
-		return nil, fmt.Errorf("%w: version %d, want %d", ErrCorrupt, v, version)
+	ver := d.u32()
+	if d.err == nil && (ver < 1 || ver > version) {
+		return nil, fmt.Errorf("%w: version %d, want 1 to %d", ErrCorrupt, ver, version)
 	}
 	inDim := d.dim("input width", 1, maxDim)
 	outDim := d.dim("output width", 1, inDim)
@@ -150,6 +173,29 @@ func Load(r io.Reader) (*Ensemble, error) {
 	var lv [2]float32
 	d.f32s(lv[:])
 	cfg.MaxLogVar, cfg.MinLogVar = lv[0], lv[1]
+	if ver >= 2 {
+		cfg.Angles = make([][2]int, d.dim("angle pairs", 1, outDim/2))
+		if d.err != nil {
+			return nil, d.err
+		}
+		for i := range cfg.Angles {
+			cfg.Angles[i] = [2]int{d.dim("angle index", 0, outDim-1), d.dim("angle index", 0, outDim-1)}
+		}
+		if d.err != nil {
+			return nil, d.err
+		}
+		if err := checkAngles(cfg.Angles, outDim); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
+		}
+		if ver >= 3 {
+			var sums [1]byte
+			d.read(sums[:])
+			if d.err == nil && sums[0] > 1 {
+				return nil, fmt.Errorf("%w: angle sums flag %d", ErrCorrupt, sums[0])
+			}
+			cfg.AngleSums = sums[0] == 1
+		}
+	}
 	cfg.Elites = d.dim("elites", 1, cfg.Members)
 	if d.err != nil {
 		return nil, d.err

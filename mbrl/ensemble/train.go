@@ -178,15 +178,15 @@ func (e *Ensemble) Train(data Dataset, cfg TrainConfig, rng *rand.Rand) (TrainSt
 	}
 	val, train := perm[:nVal], perm[nVal:]
 
-	// Raw inputs and targets, then normalized in place.
+	// Raw inputs and targets, then normalized in place. From here on in
+	// and od are the network's widths.
+	in, od = e.netIn, e.netOut
 	x := make([]float32, n*in)
 	y := make([]float32, n*od)
 	for r := range n {
-		copy(x[r*in:], data.Obs[r*od:(r+1)*od])
-		copy(x[r*in+od:], data.Act[r*ad:(r+1)*ad])
-		for d := range od {
-			y[r*od+d] = data.Next[r*od+d] - data.Obs[r*od+d]
-		}
+		o := data.Obs[r*e.outDim : (r+1)*e.outDim]
+		e.encode(o, data.Act[r*ad:(r+1)*ad], x[r*in:(r+1)*in])
+		e.target(o, data.Next[r*e.outDim:(r+1)*e.outDim], y[r*od:(r+1)*od])
 	}
 	fitNormalizer(x, in, train, e.inMean, e.inStd)
 	fitNormalizer(y, od, train, e.outMean, e.outStd)
@@ -385,7 +385,7 @@ type trainer struct {
 // step runs one minibatch of b rows per member: rows boot[m][start:start+b].
 func (t *trainer) step(boot [][]int, start, b int) {
 	e := t.e
-	in, od := e.inDim, e.outDim
+	in, od := e.netIn, e.netOut
 	for m := range boot {
 		for i, r := range boot[m][start : start+b] {
 			k := m*b + i
@@ -447,7 +447,7 @@ func (t *trainer) step(boot [][]int, start, b int) {
 // dimension (normalized units) on the rows val.
 func (t *trainer) evaluate(val []int) (mse, nll []float64) {
 	e := t.e
-	in, od := e.inDim, e.outDim
+	in, od := e.netIn, e.netOut
 	members := e.cfg.Members
 	mse = make([]float64, members)
 	nll = make([]float64, members)
