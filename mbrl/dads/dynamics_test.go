@@ -69,8 +69,11 @@ func testLogProb(t *testing.T, learn bool) {
 			}
 			q += p
 		}
-		// 1e-9: float64 arithmetic on the same float32 network outputs.
-		assert.InDelta(t, math.Log(q), got[i], 1e-9, "LogProb row %d = %v, want %v", i, got[i], math.Log(q))
+		// The one-row forward pass here and LogProb's batched one agree to
+		// float32 rounding (OpenBLAS picks other kernels for one row), about
+		// 1e-7 relative on outputs of a few units: 1e-6 has margin and still
+		// catches any wrong term.
+		assert.InDelta(t, math.Log(q), got[i], 1e-6*(1+math.Abs(got[i])), "LogProb row %d = %v, want %v", i, got[i], math.Log(q))
 	}
 }
 
