@@ -1,14 +1,13 @@
 package dads
 
 import (
-	"bufio"
-	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"io"
 	"math"
+
+	"sandbox/internal/frame"
 )
 
 // ErrCorrupt is returned, wrapped, by the Load functions for a stream that
@@ -16,68 +15,25 @@ import (
 // checksum.
 var ErrCorrupt = errors.New("dads: corrupt or truncated stream")
 
-// maxPayload bounds a section read from a stream (4 GiB).
-const maxPayload = 1 << 32
-
-// writeSection writes magic, a uint32 version, the payload's uint64
-// length, the payload and a CRC-32 (IEEE) of the payload.
+// writeSection writes a framed payload (see package internal/frame).
 func writeSection(w io.Writer, magic string, version uint32, payload []byte) error {
-	bw := bufio.NewWriter(w)
-	hdr := append([]byte(magic), binary.LittleEndian.AppendUint32(nil, version)...)
-	hdr = binary.LittleEndian.AppendUint64(hdr, uint64(len(payload)))
-	bw.Write(hdr)
-	bw.Write(payload)
-	bw.Write(binary.LittleEndian.AppendUint32(nil, crc32.ChecksumIEEE(payload)))
-	if err := bw.Flush(); err != nil {
+	if err := frame.Write(w, magic, version, payload); err != nil {
 		return fmt.Errorf("dads: save: %w", err)
 	}
 	return nil
 }
 
-// readSection reads what writeSection wrote, checking the magic, version
-// and checksum. It reads exactly those bytes, so more may follow in r.
+// readSection reads what writeSection wrote; a damaged stream gives an
+// error wrapping ErrCorrupt.
 func readSection(r io.Reader, magic string, version uint32) ([]byte, error) {
-	hdr := make([]byte, len(magic)+12)
-	if err := readFull(r, hdr); err != nil {
-		return nil, err
+	p, err := frame.Read(r, magic, version)
+	if errors.Is(err, frame.ErrCorrupt) {
+		return nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
 	}
-	if string(hdr[:len(magic)]) != magic {
-		return nil, fmt.Errorf("%w: bad magic %q, want %q", ErrCorrupt, hdr[:len(magic)], magic)
-	}
-	if v := binary.LittleEndian.Uint32(hdr[len(magic):]); v != version {
-		return nil, fmt.Errorf("%w: %s version %d, want %d", ErrCorrupt, magic, v, version)
-	}
-	n := binary.LittleEndian.Uint64(hdr[len(magic)+4:])
-	if n > maxPayload {
-		return nil, fmt.Errorf("%w: %s section of %d bytes", ErrCorrupt, magic, n)
-	}
-	// Grow as bytes arrive rather than trusting the length up front.
-	var buf bytes.Buffer
-	if _, err := io.CopyN(&buf, r, int64(n)); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, fmt.Errorf("%w: %w", ErrCorrupt, io.ErrUnexpectedEOF)
-		}
+	if err != nil {
 		return nil, fmt.Errorf("dads: load: %w", err)
 	}
-	var sum [4]byte
-	if err := readFull(r, sum[:]); err != nil {
-		return nil, err
-	}
-	if got, want := binary.LittleEndian.Uint32(sum[:]), crc32.ChecksumIEEE(buf.Bytes()); got != want {
-		return nil, fmt.Errorf("%w: %s checksum %08x, want %08x", ErrCorrupt, magic, got, want)
-	}
-	return buf.Bytes(), nil
-}
-
-// readFull is io.ReadFull reporting a short read as a truncated stream.
-func readFull(r io.Reader, b []byte) error {
-	if _, err := io.ReadFull(r, b); err != nil {
-		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-			return fmt.Errorf("%w: %w", ErrCorrupt, io.ErrUnexpectedEOF)
-		}
-		return fmt.Errorf("dads: load: %w", err)
-	}
-	return nil
+	return p, nil
 }
 
 // enc appends little-endian values to a payload.

@@ -1,17 +1,16 @@
 package sac
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"io"
 	"math"
 	"slices"
 
+	"sandbox/internal/frame"
 	"sandbox/mbrl/nn"
 )
 
@@ -21,17 +20,14 @@ var ErrCorrupt = errors.New("sac: corrupt or truncated checkpoint")
 
 const (
 	magic   = "SBXSACAG"
-	version = 1
-	// maxPayload bounds the payload length a header may claim (4 GiB).
-	maxPayload = 1 << 32
+	version = 2 // 1 checksummed the header too
 )
 
 // Save writes everything a resumed run needs to continue bit-identically:
 // the configuration, the widths, the update count, log α, the actor, the
 // critics and their targets, and the three Adam optimisers' moments and
-// step counts. The format is the magic "SBXSACAG", a uint32 version, the
-// uint64 payload length, the payload and a CRC-32 (IEEE) of everything
-// before it, little-endian. The random streams are the caller's to save.
+// step counts, framed by package internal/frame with the magic "SBXSACAG".
+// The random streams are the caller's to save.
 func (a *Agent) Save(w io.Writer) error {
 	var p bytes.Buffer
 	cfg, err := json.Marshal(a.cfg)
@@ -59,21 +55,7 @@ func (a *Agent) Save(w io.Writer) error {
 		p.Write(b)
 	}
 
-	bw := bufio.NewWriter(w)
-	crc := crc32.NewIEEE()
-	mw := io.MultiWriter(bw, crc)
-	hdr := append([]byte(magic), binary.LittleEndian.AppendUint32(nil, version)...)
-	hdr = binary.LittleEndian.AppendUint64(hdr, uint64(p.Len()))
-	if _, err := mw.Write(hdr); err != nil {
-		return fmt.Errorf("sac: save: %w", err)
-	}
-	if _, err := mw.Write(p.Bytes()); err != nil {
-		return fmt.Errorf("sac: save: %w", err)
-	}
-	if _, err := bw.Write(binary.LittleEndian.AppendUint32(nil, crc.Sum32())); err != nil {
-		return fmt.Errorf("sac: save: %w", err)
-	}
-	if err := bw.Flush(); err != nil {
+	if err := frame.Write(w, magic, version, p.Bytes()); err != nil {
 		return fmt.Errorf("sac: save: %w", err)
 	}
 	return nil
@@ -84,36 +66,12 @@ func (a *Agent) Save(w io.Writer) error {
 // ErrCorrupt; Load never panics on bad input and allocates in proportion to
 // the bytes actually read.
 func Load(r io.Reader) (*Agent, error) {
-	crc := crc32.NewIEEE()
-	tr := io.TeeReader(r, crc)
-	var hdr [20]byte
-	if err := readFull(tr, hdr[:]); err != nil {
-		return nil, err
+	payload, err := frame.Read(r, magic, version)
+	if errors.Is(err, frame.ErrCorrupt) {
+		return nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
 	}
-	if string(hdr[:8]) != magic {
-		return nil, fmt.Errorf("%w: bad magic %q", ErrCorrupt, hdr[:8])
-	}
-	if v := binary.LittleEndian.Uint32(hdr[8:]); v != version {
-		return nil, fmt.Errorf("%w: version %d, want %d", ErrCorrupt, v, version)
-	}
-	n := binary.LittleEndian.Uint64(hdr[12:])
-	if n > maxPayload {
-		return nil, fmt.Errorf("%w: payload of %d bytes", ErrCorrupt, n)
-	}
-	payload, err := io.ReadAll(io.LimitReader(tr, int64(n)))
 	if err != nil {
 		return nil, fmt.Errorf("sac: load: %w", err)
-	}
-	if uint64(len(payload)) != n {
-		return nil, fmt.Errorf("%w: payload of %d bytes, header says %d", ErrCorrupt, len(payload), n)
-	}
-	want := crc.Sum32()
-	var b4 [4]byte
-	if err := readFull(r, b4[:]); err != nil {
-		return nil, err
-	}
-	if got := binary.LittleEndian.Uint32(b4[:]); got != want {
-		return nil, fmt.Errorf("%w: checksum %08x, want %08x", ErrCorrupt, got, want)
 	}
 	a, err := decode(bytes.NewReader(payload))
 	if err != nil {
@@ -217,15 +175,4 @@ func decode(p *bytes.Reader) (*Agent, error) {
 	}
 	a.init()
 	return a, nil
-}
-
-// readFull is io.ReadFull reporting a short read as a truncated stream.
-func readFull(r io.Reader, b []byte) error {
-	if _, err := io.ReadFull(r, b); err != nil {
-		if err == io.EOF || err == io.ErrUnexpectedEOF {
-			return fmt.Errorf("%w: %w", ErrCorrupt, io.ErrUnexpectedEOF)
-		}
-		return fmt.Errorf("sac: load: %w", err)
-	}
-	return nil
 }
