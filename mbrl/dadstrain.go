@@ -47,10 +47,7 @@ func (t *trainer) runDADS() (Result, error) {
 			}
 		}
 	}
-	last := st.Metrics[len(st.Metrics)-1]
-	return Result{Config: t.cfg, Metrics: st.Metrics, EnvSteps: st.EnvSteps, Episodes: st.Episodes, WallS: st.WallS,
-		Final: EvalResult{Episodes: st.FinalEpisodes, Successes: st.FinalSuccesses, SuccessRate: last.SuccessRate,
-			MeanReturn: last.MeanReturn}}, nil
+	return t.result(), nil
 }
 
 // dadsExtras adds DADS's curves to a metric and writes its skills plot.

@@ -291,10 +291,16 @@ func (t *trainer) run() (Result, error) {
 			return Result{}, err
 		}
 	}
+	return t.result(), nil
+}
+
+// result summarises a finished run from its state.
+func (t *trainer) result() Result {
+	st := &t.st
 	last := st.Metrics[len(st.Metrics)-1]
-	return Result{Config: cfg, Metrics: st.Metrics, EnvSteps: st.EnvSteps, Episodes: st.Episodes, WallS: st.WallS,
+	return Result{Config: t.cfg, Metrics: st.Metrics, EnvSteps: st.EnvSteps, Episodes: st.Episodes, WallS: st.WallS,
 		Final: EvalResult{Episodes: st.FinalEpisodes, Successes: st.FinalSuccesses, SuccessRate: last.SuccessRate,
-			MeanReturn: last.MeanReturn}}, nil
+			MeanReturn: last.MeanReturn}}
 }
 
 // controller returns what acts in training (stochastic policy) or in

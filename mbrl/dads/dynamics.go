@@ -229,24 +229,28 @@ func (d *SkillDynamics) forward(s, z []float64, n int) []float32 {
 	return d.net.Forward(d.infer, d.inputs(s, z, n), n)
 }
 
+// softmaxNorm returns the largest logit m and s = Σ exp(x_i − m): the
+// softmax is exp(x_i − m)/s and log Σ exp(x_i) = m + log s.
+func softmaxNorm[T float32 | float64](x []T) (m, s float64) {
+	m = math.Inf(-1)
+	for _, v := range x {
+		m = math.Max(m, float64(v))
+	}
+	for _, v := range x {
+		s += math.Exp(float64(v) - m)
+	}
+	return m, s
+}
+
 // logProbRow returns log q(y) in normalised units for one output row, and
 // if resp is not nil the components' posterior responsibilities.
 func (d *SkillDynamics) logProbRow(out []float32, y []float64, resp []float64) float64 {
 	k := d.cfg.Components
 	ds := d.stateDim
-	// log softmax of the logits.
-	lmax := math.Inf(-1)
-	for c := range k {
-		lmax = math.Max(lmax, float64(out[c]))
-	}
-	var lsum float64
-	for c := range k {
-		lsum += math.Exp(float64(out[c]) - lmax)
-	}
-	lnorm := lmax + math.Log(lsum)
+	m, s := softmaxNorm(out[:k])
+	lnorm := m + math.Log(s) // log softmax = logit − lnorm
 	var buf [64]float64
 	lc := buf[:k]
-	best := math.Inf(-1)
 	for c := range k {
 		mu := out[k+c*ds : k+(c+1)*ds]
 		q := 0.0
@@ -260,13 +264,9 @@ func (d *SkillDynamics) logProbRow(out []float32, y []float64, resp []float64) f
 			q += e * e
 		}
 		lc[c] = float64(out[c]) - lnorm - 0.5*q - 0.5*float64(ds)*math.Log(2*math.Pi)
-		best = math.Max(best, lc[c])
 	}
-	var sum float64
-	for c := range k {
-		sum += math.Exp(lc[c] - best)
-	}
-	lp := best + math.Log(sum)
+	best, s := softmaxNorm(lc)
+	lp := best + math.Log(s)
 	if resp != nil {
 		for c := range k {
 			resp[c] = math.Exp(lc[c] - lp)
@@ -445,16 +445,9 @@ func (d *SkillDynamics) Train(s, z, next []float64, n int) (float64, error) {
 		d.normTarget(s, next, i, y)
 		total += d.logProbRow(row, y, resp)
 		// Softmax of the logits for the gradient of the log-partition.
-		lmax := math.Inf(-1)
+		m, sum := softmaxNorm(row[:k])
 		for c := range k {
-			lmax = math.Max(lmax, float64(row[c]))
-		}
-		var sum float64
-		for c := range k {
-			sum += math.Exp(float64(row[c]) - lmax)
-		}
-		for c := range k {
-			pi := math.Exp(float64(row[c])-lmax) / sum
+			pi := math.Exp(float64(row[c])-m) / sum
 			// ∂(−log q)/∂logit_c = π_c − r_c.
 			g[c] = float32(scale * (pi - resp[c]))
 			for j := range ds {
