@@ -368,14 +368,9 @@ func (d *SkillDynamics) predict(s, z []float64, n int, dst []float64, modal bool
 			out = d.forward(s[i*ds:], z[i*d.skillDim:], m)
 		}
 		row := out[(i%chunkRows)*w : (i%chunkRows+1)*w]
-		lmax := math.Inf(-1)
+		lmax, sum := softmaxNorm(row[:k])
 		for c := range k {
-			lmax = math.Max(lmax, float64(row[c]))
-		}
-		var sum float64
-		for c := range k {
-			pi[c] = math.Exp(float64(row[c]) - lmax)
-			sum += pi[c]
+			pi[c] = math.Exp(float64(row[c]) - lmax) // unnormalised
 		}
 		best := 0
 		for c := range k {

@@ -126,6 +126,7 @@ type Planner struct {
 	score, zeroA []float64
 	in           []float64
 	paths        []float64 // Candidates × Skills·SkillSteps × obsDim, last refinement
+	s0           []float64 // skill state planned from
 }
 
 // NewPlanner returns the latent-space planner for env's task, which must
@@ -158,7 +159,7 @@ func NewPlanner(env *tasks.Env, dyn *SkillDynamics, pol *sac.Agent, cfg PlannerC
 		prev: make([]float64, k*spec.ObsDim()), cur: make([]float64, k*spec.ObsDim()),
 		zrow: make([]float64, k*d), score: make([]float64, k), zeroA: make([]float64, spec.ActionDim),
 		in: make([]float64, len(view)+d), skill: make([]float64, d),
-		paths: make([]float64, k*cfg.Skills*cfg.SkillSteps*spec.ObsDim())}
+		paths: make([]float64, k*cfg.Skills*cfg.SkillSteps*spec.ObsDim()), s0: make([]float64, ds)}
 	p.means = make([][]float64, cfg.Skills)
 	for i := range p.means {
 		p.means[i] = make([]float64, d)
@@ -242,7 +243,7 @@ func (p *Planner) plan(obs []float64) {
 	d, ds, od := p.dyn.SkillDim(), p.dyn.StateDim(), p.obsDim
 	std := math.Sqrt(p.cfg.Variance)
 	beta := p.cfg.Smoothing
-	s0 := make([]float64, ds)
+	s0 := p.s0
 	p.spacer.SkillState(obs, s0)
 	steps := hp * hz
 	for r := range p.cfg.Refinements {
