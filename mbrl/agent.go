@@ -108,13 +108,15 @@ type Agent struct {
 	obj *ModelObjective
 }
 
-// NewAgent returns MPC planning with cfg on ens for the task.
-func NewAgent(ens *ensemble.Ensemble, task tasks.Task, cfg PlannerConfig) (*Agent, error) {
+// NewAgent returns MPC planning with the planner of cfg on ens for the
+// task (set up by its Env), the model's layout given by cfg.Derive.
+func NewAgent(ens *ensemble.Ensemble, task tasks.Task, run Config) (*Agent, error) {
+	cfg := run.Planner
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	cfg = cfg.withDefaults()
-	layout, err := NewModelLayout(task.Spec())
+	layout, err := NewModelLayout(task, run.Derive)
 	if err != nil {
 		return nil, err
 	}

@@ -42,7 +42,7 @@ func MeasurePlanner(cfg Config, d time.Duration) (PlannerThroughput, error) {
 	if err != nil {
 		return PlannerThroughput{}, err
 	}
-	layout, err := NewModelLayout(env.Spec())
+	layout, err := NewModelLayout(env.Task(), cfg.Derive)
 	if err != nil {
 		return PlannerThroughput{}, err
 	}
@@ -50,7 +50,7 @@ func MeasurePlanner(cfg Config, d time.Duration) (PlannerThroughput, error) {
 	if err != nil {
 		return PlannerThroughput{}, fmt.Errorf("mbrl: %w", err)
 	}
-	agent, err := NewAgent(ens, env.Task(), cfg.Planner)
+	agent, err := NewAgent(ens, env.Task(), cfg)
 	if err != nil {
 		return PlannerThroughput{}, err
 	}

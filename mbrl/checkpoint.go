@@ -59,8 +59,11 @@ type Checkpoint struct {
 	Ens    *ensemble.Ensemble
 	Policy *sac.Agent
 	Buffer *replay.Buffer
-	DADS   *dads.Learner
-	state  runState
+	// Rollouts is the model-rollout buffer of MBPO-style runs (nil before
+	// their first rollouts and for the other algorithms).
+	Rollouts *replay.Buffer
+	DADS     *dads.Learner
+	state    runState
 }
 
 // EnvSteps returns the training env steps at the checkpoint.
@@ -88,6 +91,9 @@ func (t *trainer) checkpoint() error {
 	}
 	if t.dads != nil {
 		parts = append(parts, named{"dads", t.dads})
+	}
+	if t.modelBuf != nil {
+		parts = append(parts, named{"rollouts", t.modelBuf})
 	}
 	dir, st := t.opt.Dir, t.st
 	idx := checkpointIndex{Version: checkpointVersion, Config: t.cfg, State: st}
@@ -181,6 +187,8 @@ func LoadCheckpoint(dir string) (*Checkpoint, error) {
 			ck.Policy, err = sac.Load(r)
 		case "buffer":
 			ck.Buffer, err = replay.Load(r)
+		case "rollouts":
+			ck.Rollouts, err = replay.Load(r)
 		case "dads":
 			var env *tasks.Env
 			if env, err = tasks.Make(ck.Config.Task); err == nil {
@@ -231,7 +239,7 @@ func NewCheckpointController(dir string, env *tasks.Env) (control.Controller, er
 	if ck.DADS != nil {
 		return ck.DADS.Planner()
 	}
-	return NewAgent(ck.Ens, env.Task(), ck.Config.Planner)
+	return NewAgent(ck.Ens, env.Task(), ck.Config)
 }
 
 // writeAtomic writes data to path through a temporary file and a rename.

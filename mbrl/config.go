@@ -68,6 +68,10 @@ type Config struct {
 	EvalEpisodes int `json:"eval_episodes"`
 	// BufferCapacity caps the replay buffer; 0 keeps every transition.
 	BufferCapacity int `json:"buffer_capacity"`
+	// Derive has the model predict the task's primary observation parts
+	// only; the task computes its derived parts (tasks.Deriver: the
+	// reacher's fingertip from the joint angles) from every prediction.
+	Derive bool `json:"derive,omitempty"`
 	// Model is the ensemble architecture (see ensemble.Config).
 	Model ensemble.Config `json:"model"`
 	// Fit holds the model-fitting options (see ensemble.TrainConfig).

@@ -15,7 +15,7 @@ func ExampleNewModelLayout() {
 	if err != nil {
 		panic(err)
 	}
-	l, err := mbrl.NewModelLayout(env.Spec())
+	l, err := mbrl.NewModelLayout(env.Task(), false)
 	if err != nil {
 		panic(err)
 	}

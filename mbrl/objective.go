@@ -17,25 +17,43 @@ import (
 // nor the last-action copy (known: it is the action taken). The model's
 // input is the state, then the last-action parts, then the action: the
 // last action carries the joint targets that rate-limited servos are still
-// moving to.
+// moving to. With derive, the task's Derived parts (tasks.Deriver) are
+// left out of the state too and recomputed from each prediction.
 type ModelLayout struct {
 	ObsDim, ActDim int
 	State          []int // observation indices the model predicts
 	LastAction     []int // observation indices of the last-action copy
+	// Derive recomputes the derived parts of a predicted observation; nil
+	// when the model predicts them.
+	Derive func(obs []float64)
 }
 
-// NewModelLayout derives the layout from a task spec.
-func NewModelLayout(spec tasks.Spec) (ModelLayout, error) {
+// NewModelLayout derives the layout from a task. With derive the model
+// predicts the task's primary parts only and the task computes the rest
+// (the reacher's fingertip from predicted joint angles); it is an error
+// for a task without derived parts.
+func NewModelLayout(task tasks.Task, derive bool) (ModelLayout, error) {
+	spec := task.Spec()
 	l := ModelLayout{ObsDim: spec.ObsDim(), ActDim: spec.ActionDim}
+	derived := false
 	for _, s := range spec.Obs {
+		derived = derived || s.Derived
 		for i := s.Start; i < s.Start+s.Len; i++ {
 			switch {
 			case s.Action:
 				l.LastAction = append(l.LastAction, i)
+			case s.Derived && derive:
 			case !s.Goal:
 				l.State = append(l.State, i)
 			}
 		}
+	}
+	if derive {
+		d, ok := task.(tasks.Deriver)
+		if !ok || !derived {
+			return l, fmt.Errorf("mbrl: task %q has no derived observation parts: \"derive\" does not apply to it", spec.ID)
+		}
+		l.Derive = d.Derive
 	}
 	if len(l.State) == 0 {
 		return l, fmt.Errorf("mbrl: task %q has no observation part for a model to predict", spec.ID)
@@ -64,6 +82,21 @@ func (l ModelLayout) Split(obs, act []float64, state, in []float32) {
 	}
 }
 
+// Predicted completes the predicted observation next, which holds the
+// observation it was predicted from: the model's state prediction, the
+// action taken as the last action, and the derived parts.
+func (l ModelLayout) Predicted(next []float64, state []float32, act []float64) {
+	for k, i := range l.State {
+		next[i] = float64(state[k])
+	}
+	for k, i := range l.LastAction {
+		next[i] = act[k]
+	}
+	if l.Derive != nil {
+		l.Derive(next)
+	}
+}
+
 // Dataset converts transitions (obs, act, next; row-major float64) into
 // the ensemble's training set.
 func (l ModelLayout) Dataset(obs, act, next []float64) ensemble.Dataset {
@@ -86,9 +119,10 @@ func (l ModelLayout) Dataset(obs, act, next []float64) ensemble.Dataset {
 // particles; with TSInf each keeps one ensemble elite for the whole plan
 // (balanced over elites within a plan), with TS1 it is reassigned every
 // step. A predicted observation is the model's state prediction with the
-// goal parts copied from the current observation and the last-action parts
-// set to the (clipped) action taken, so Task.Reward and Task.Failure read
-// it exactly like a real one. A particle whose predicted observation is a
+// goal parts copied from the current observation, the last-action parts
+// set to the (clipped) action taken and any derived parts recomputed (see
+// ModelLayout), so Task.Reward and Task.Failure read it exactly like a
+// real one. A particle whose predicted observation is a
 // task failure stops collecting reward after that step, as the real episode
 // would end. A plan's score is the mean of its particles' returns.
 //
@@ -206,12 +240,7 @@ func (o *ModelObjective) score(plans [][]float64, scores []float64) {
 				}
 				prev := o.prevObs[r*od : (r+1)*od]
 				next := o.nextObs[r*od : (r+1)*od]
-				for k, idx := range l.State {
-					next[idx] = float64(o.state[r*sd+k])
-				}
-				for k, idx := range l.LastAction {
-					next[idx] = o.act[k]
-				}
+				l.Predicted(next, o.state[r*sd:(r+1)*sd], o.act)
 				o.ret[r] += o.Task.Reward(prev, o.act, next, nil)
 				if o.Task.Failure(next) != "" {
 					o.alive[r] = false

@@ -15,7 +15,7 @@ import (
 func TestModelLayoutReacher(t *testing.T) {
 	env, err := tasks.Make("reacher")
 	require.NoError(t, err)
-	l, err := NewModelLayout(env.Spec())
+	l, err := NewModelLayout(env.Task(), false)
 	require.NoError(t, err)
 	// 34 = 21 joint values + tip 2 + goal 2 + tip−goal 2 + last action 7.
 	assert.Equal(t, 25, l.StateDim(), "the model predicts everything but the goal and the last action")
@@ -25,13 +25,41 @@ func TestModelLayoutReacher(t *testing.T) {
 	}
 }
 
+// With derive, the reacher's model predicts its 21 joint values only and a
+// predicted observation gets its fingertip from the task's kinematics.
+func TestModelLayoutDerived(t *testing.T) {
+	env, err := tasks.Make("reacher")
+	require.NoError(t, err)
+	l, err := NewModelLayout(env.Task(), true)
+	require.NoError(t, err)
+	assert.Equal(t, 21, l.StateDim())
+	for _, i := range l.State {
+		assert.Less(t, i, 21, "index %d is not a joint value", i)
+	}
+	obs := env.Reset(rand.New(rand.NewPCG(1, 2)))
+	act := []float64{0.1, -0.2, 0.3, 0, 0, 0, 0.5}
+	st, err := env.Step(act)
+	require.NoError(t, err)
+	state, in := make([]float32, l.StateDim()), make([]float32, l.InputActDim())
+	l.Split(st.Obs, act, state, in)
+	pred := append([]float64(nil), obs...) // predicted from obs: a perfect model's state
+	l.Predicted(pred, state, act)
+	assert.InDeltaSlice(t, st.Obs, pred, 0.015, "joint values copied, tip and tip−goal derived, action set")
+	assert.Equal(t, obs[23:25], pred[23:25], "the goal is kept")
+
+	claw, err := tasks.Make("claw-turn")
+	require.NoError(t, err)
+	_, err = NewModelLayout(claw.Task(), true)
+	assert.ErrorContains(t, err, "no derived observation parts")
+}
+
 // With a model that predicts no change, every particle stays put: a plan's
 // score is then the task's reward of that frozen state along the plan,
 // with the goal copied and the last-action part set to each action.
 func TestModelObjectiveFrozenModel(t *testing.T) {
 	env, err := tasks.Make("reacher")
 	require.NoError(t, err)
-	l, err := NewModelLayout(env.Spec())
+	l, err := NewModelLayout(env.Task(), false)
 	require.NoError(t, err)
 	rng := rand.New(rand.NewPCG(3, 4))
 	ens, err := ensemble.New(l.StateDim()+l.InputActDim(), l.StateDim(), ensemble.Config{Members: 3, Hidden: []int{8}, Deterministic: true}, rng)

@@ -205,19 +205,12 @@ func (t *trainer) rollout(obs []float64, n, k int, rng *rand.Rand, emit func(obs
 		alive := 0
 		for i := range n {
 			o, a := obs[i*od:(i+1)*od], act[i*ad:(i+1)*ad]
-			copy(next, o)
-			finite := true
-			for j, idx := range l.State {
-				v := float64(pred[i*sd+j])
-				finite = finite && !math.IsNaN(v) && !math.IsInf(v, 0)
-				next[idx] = v
-			}
-			if !finite {
+			p := pred[i*sd : (i+1)*sd]
+			if !finite(p) {
 				continue
 			}
-			for j, idx := range l.LastAction {
-				next[idx] = a[j]
-			}
+			copy(next, o)
+			l.Predicted(next, p, a)
 			term := task.Failure(next) != ""
 			if err := emit(o, a, task.Reward(o, a, next, nil), next, term); err != nil {
 				return err
@@ -230,4 +223,14 @@ func (t *trainer) rollout(obs []float64, n, k int, rng *rand.Rand, emit func(obs
 		n = alive
 	}
 	return nil
+}
+
+// finite reports whether every value of v is finite.
+func finite(v []float32) bool {
+	for _, x := range v {
+		if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
+			return false
+		}
+	}
+	return true
 }

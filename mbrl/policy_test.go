@@ -100,32 +100,25 @@ func TestPALAndMALSchedules(t *testing.T) {
 	assert.Equal(t, fits, again)
 }
 
-// A SAC run killed after its first evaluation and resumed ends exactly as
-// one that was not; model-based runs resume too (their synthetic rollouts
-// are regenerated, so they continue close to, not bit-identically with,
-// an uninterrupted run).
+// A run killed after its first evaluation and resumed ends exactly as one
+// that was not: SAC, and MBPO with its model-rollout buffer.
 func TestPolicyResume(t *testing.T) {
-	cfg := tinyPolicyConfig("sac")
-	whole := t.TempDir()
-	_, err := Train(cfg, RunOptions{Dir: whole})
-	require.NoError(t, err)
-	cut := t.TempDir()
-	_, err = Train(cfg, RunOptions{Dir: cut, StopAfterEvals: 1})
-	require.ErrorIs(t, err, ErrStopped)
-	_, err = Train(cfg, RunOptions{Dir: cut, Resume: true})
-	require.NoError(t, err)
-	assert.Equal(t, metricsWithoutWall(t, whole), metricsWithoutWall(t, cut))
-
 	mb := tinyPolicyConfig("mbpo")
 	mb.Schedule = Schedule{UpdatesPerStep: 1, RealRatio: 0.5, Rollouts: 2, RolloutLength: [4]int{1, 3, 0, 400}}
-	dir := t.TempDir()
-	_, err = Train(mb, RunOptions{Dir: dir, StopAfterEvals: 1})
-	require.ErrorIs(t, err, ErrStopped)
-	res, err := Train(mb, RunOptions{Dir: dir, Resume: true})
-	require.NoError(t, err)
-	assert.Equal(t, 400, res.EnvSteps)
-	require.Len(t, res.Metrics, 2)
-	assert.Equal(t, 200, res.Metrics[0].EnvSteps)
+	var dir string
+	for _, cfg := range []Config{tinyPolicyConfig("sac"), mb} {
+		whole := t.TempDir()
+		_, err := Train(cfg, RunOptions{Dir: whole})
+		require.NoError(t, err)
+		dir = t.TempDir()
+		_, err = Train(cfg, RunOptions{Dir: dir, StopAfterEvals: 1})
+		require.ErrorIs(t, err, ErrStopped)
+		res, err := Train(cfg, RunOptions{Dir: dir, Resume: true})
+		require.NoError(t, err)
+		assert.Equal(t, 400, res.EnvSteps)
+		require.Len(t, res.Metrics, 2)
+		assert.Equal(t, metricsWithoutWall(t, whole), metricsWithoutWall(t, dir), cfg.Algo)
+	}
 
 	// The checkpoint is a controller: the deterministic policy.
 	env, err := tasks.Make("reacher")

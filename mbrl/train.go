@@ -143,7 +143,7 @@ type trainer struct {
 
 	// Policy algorithms.
 	policy                       *sac.Agent
-	modelBuf                     *replay.Buffer // model rollouts, not checkpointed
+	modelBuf                     *replay.Buffer // model rollouts
 	realBatch, modelBatch, mixed replay.Batch
 	lastStats                    sac.Stats
 
@@ -165,7 +165,7 @@ func Train(cfg Config, opt RunOptions) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	layout, err := NewModelLayout(env.Spec())
+	layout, err := NewModelLayout(env.Task(), cfg.Derive)
 	if err != nil {
 		return Result{}, err
 	}
@@ -181,7 +181,7 @@ func Train(cfg Config, opt RunOptions) (Result, error) {
 		if err := sameRun(ck.Config, cfg); err != nil {
 			return Result{}, err
 		}
-		t.ens, t.buf, t.policy, t.dads, t.st = ck.Ens, ck.Buffer, ck.Policy, ck.DADS, ck.state
+		t.ens, t.buf, t.modelBuf, t.policy, t.dads, t.st = ck.Ens, ck.Buffer, ck.Rollouts, ck.Policy, ck.DADS, ck.state
 	} else if cfg.Algo == "dads" {
 		if err := t.newDADS(); err != nil {
 			return Result{}, err
@@ -211,7 +211,7 @@ func Train(cfg Config, opt RunOptions) (Result, error) {
 		t.st.NextEval = cfg.EvalEvery
 	}
 	if cfg.Algo == "pets" || cfg.Algo == "pddm" {
-		if t.agent, err = NewAgent(t.ens, env.Task(), cfg.Planner); err != nil {
+		if t.agent, err = NewAgent(t.ens, env.Task(), cfg); err != nil {
 			return Result{}, err
 		}
 	}

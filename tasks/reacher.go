@@ -48,7 +48,7 @@ const (
 	reacherGoalMax = 1.3  // m
 )
 
-var reacherObs = Layout("cos_q", 7, "sin_q", 7, "qdot", 7, "tip", 2, "goal*", 2, "tip_minus_goal", 2, "last_action!", 7)
+var reacherObs = Layout("cos_q", 7, "sin_q", 7, "qdot", 7, "tip=", 2, "goal*", 2, "tip_minus_goal=", 2, "last_action!", 7)
 
 // Spec implements Task.
 func (*Reacher) Spec() Spec {
@@ -117,6 +117,18 @@ func (t *Reacher) Observe(r *robots.Robot, goal, last, obs []float64) {
 	obs[23], obs[24] = goal[0], goal[1]
 	obs[25], obs[26] = tip.X-goal[0], tip.Y-goal[1]
 	copy(obs[27:34], last)
+}
+
+// Derive implements Deriver: the fingertip from the joint angles (forward
+// kinematics of the chain measured at Setup), and tip − goal.
+func (t *Reacher) Derive(obs []float64) {
+	var q [reacherJoints]float64
+	for i := range q {
+		q[i] = math.Atan2(obs[7+i], obs[i])
+	}
+	x, y := t.chain.Tip(q[:])
+	obs[21], obs[22] = x, y
+	obs[25], obs[26] = x-obs[23], y-obs[24]
 }
 
 // Reward implements Task.

@@ -34,6 +34,9 @@ type Slice struct {
 	Goal bool
 	// Action marks the copy of the last action.
 	Action bool
+	// Derived marks parts the task computes from the others (a fingertip
+	// from joint angles, see Deriver).
+	Derived bool
 }
 
 // Spec describes a task's interface.
@@ -81,8 +84,8 @@ func (s Spec) Field(name string) (Slice, bool) {
 }
 
 // Layout builds consecutive Slices from names and lengths; a name ending in
-// "*" is marked as Goal and one ending in "!" as Action (the mark is
-// stripped).
+// "*" is marked as Goal, one ending in "!" as Action and one ending in "="
+// as Derived (the mark is stripped).
 func Layout(parts ...any) []Slice {
 	var out []Slice
 	at := 0
@@ -94,6 +97,9 @@ func Layout(parts ...any) []Slice {
 		}
 		if n, ok := strings.CutSuffix(name, "!"); ok {
 			s.Name, s.Action = n, true
+		}
+		if n, ok := strings.CutSuffix(name, "="); ok {
+			s.Name, s.Derived = n, true
 		}
 		out = append(out, s)
 		at += n
@@ -125,6 +131,16 @@ type Task interface {
 // Scripter is implemented by tasks that have a hand-written controller.
 type Scripter interface {
 	Scripted(e *Env) (control.Controller, error)
+}
+
+// Deriver is implemented by tasks whose observation has Derived parts:
+// values that are functions of the other parts, such as a fingertip
+// position given by the joint angles through the arm's kinematics. Derive
+// recomputes them in obs from the rest, so a learned model may predict the
+// other parts only and leave the geometry to the task (PETS computes its
+// reacher's end effector from predicted joint angles the same way).
+type Deriver interface {
+	Derive(obs []float64)
 }
 
 // ModelProvider is implemented by tasks that bring their own robot model,
