@@ -51,7 +51,7 @@ func NewModelLayout(task tasks.Task, derive bool) (ModelLayout, error) {
 	if derive {
 		d, ok := task.(tasks.Deriver)
 		if !ok || !derived {
-			return l, fmt.Errorf("mbrl: task %q has no derived observation parts: \"derive\" does not apply to it", spec.ID)
+			return l, fmt.Errorf("mbrl: task %q derives no observation parts (tasks.Deriver): \"derive\" does not apply to it", spec.ID)
 		}
 		l.Derive = d.Derive
 	}

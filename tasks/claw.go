@@ -89,7 +89,7 @@ const (
 // reward's pose cost (j1, j2, j3), rad: ROBEL's D'Claw reset pose.
 var clawRest = [3]float64{0, -math.Pi / 3, math.Pi / 3}
 
-var clawObs = Layout("q", 9, "qdot", 9, "valve_cos_sin", 2, "valve_speed", 1, "target_cos_sin*", 2, "err", 1, "last_action!", 9)
+var clawObs = Layout("q", 9, "qdot", 9, "valve_cos_sin", 2, "valve_speed", 1, "target_cos_sin*", 2, "err=", 1, "last_action!", 9)
 
 // Spec implements Task.
 func (*Claw) Spec() Spec {
@@ -130,14 +130,16 @@ func (t *Claw) Observe(r *robots.Robot, goal, last, obs []float64) {
 	s, c := math.Sincos(th)
 	obs[18], obs[19], obs[20] = c, s, t.valve.Speed()
 	obs[21], obs[22] = goal[0], goal[1]
-	obs[23] = clawErr(c, s, goal[0], goal[1])
 	copy(obs[24:33], last)
+	t.Derive(obs)
 }
 
-// clawErr returns the wrapped angle from (c, s) to the target (tc, ts).
-func clawErr(c, s, tc, ts float64) float64 {
-	// sin and cos of θ* − θ.
-	return math.Atan2(ts*c-tc*s, tc*c+ts*s)
+// Derive implements Deriver: the wrapped error from the valve's and the
+// target's cos/sin (a model that predicts err itself must learn its jump
+// by 2π where the error wraps).
+func (*Claw) Derive(obs []float64) {
+	c, s, tc, ts := obs[18], obs[19], obs[21], obs[22]
+	obs[23] = math.Atan2(ts*c-tc*s, tc*c+ts*s) // sin and cos of θ* − θ
 }
 
 // Reward implements Task.

@@ -127,7 +127,7 @@ const (
 )
 
 var handObs = Layout("q", 12, "qdot", 12, "pen", 2, "pen_cos_sin", 2, "pen_vel", 3,
-	"target*", 1, "error", 1, "contacts", handFingers, "last_action!", handJoints)
+	"target*", 1, "error=", 1, "contacts", handFingers, "last_action!", handJoints)
 
 // Spec implements Task.
 func (*Hand) Spec() Spec {
@@ -242,10 +242,6 @@ func (t *Hand) Observe(r *robots.Robot, goal, last, obs []float64) {
 	obs[26], obs[27] = c, s
 	obs[28], obs[29], obs[30] = v.X, v.Y, t.pen.AngularVelocity()
 	obs[31] = goal[0]
-	// Wrapped from cos and sin so that a spinning pen's angle does not
-	// matter; atan2 of finite values is finite.
-	gs, gc := math.Sincos(goal[0])
-	obs[32] = math.Atan2(s*gc-c*gs, c*gc+s*gs)
 	for f, d := range t.distal {
 		obs[33+f] = 0
 		if r.World.Touching(d, t.pen) {
@@ -253,6 +249,16 @@ func (t *Hand) Observe(r *robots.Robot, goal, last, obs []float64) {
 		}
 	}
 	copy(obs[37:49], last)
+	t.Derive(obs)
+}
+
+// Derive implements Deriver: the pen's angle error, wrapped from its cos
+// and sin so that a spinning pen's angle does not matter (atan2 of finite
+// values is finite).
+func (*Hand) Derive(obs []float64) {
+	c, s := obs[26], obs[27]
+	gs, gc := math.Sincos(obs[31])
+	obs[32] = math.Atan2(s*gc-c*gs, c*gc+s*gs)
 }
 
 // handHeld reports whether the pen in obs is above the drop line and

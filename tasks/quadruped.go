@@ -114,7 +114,7 @@ const (
 var quadLegNames = [4]string{"fl", "fr", "bl", "br"}
 
 var quadObs = Layout("height", 1, "pitch_cos_sin", 2, "velocity", 2, "pitch_speed", 1, "q", 12, "qdot", 12,
-	"foot_contacts", 4, "fallen", 1, "x", 1, "target_pitch*", 1, "err", 1, "last_action!", 12)
+	"foot_contacts", 4, "fallen", 1, "x", 1, "target_pitch*", 1, "err=", 1, "last_action!", 12)
 
 // Spec implements Task.
 func (*Quadruped) Spec() Spec {
@@ -223,8 +223,14 @@ func (t *Quadruped) Observe(r *robots.Robot, goal, last, obs []float64) {
 	obs[34] = b2f(fallen)
 	obs[35] = p.X
 	obs[36] = goal[0]
-	obs[37] = math.Remainder(math.Atan2(s, c)-goal[0], 2*math.Pi)
 	copy(obs[38:50], last)
+	t.Derive(obs)
+}
+
+// Derive implements Deriver: the pitch error from the torso's cos/sin and
+// the target.
+func (*Quadruped) Derive(obs []float64) {
+	obs[37] = math.Remainder(math.Atan2(obs[2], obs[1])-obs[36], 2*math.Pi)
 }
 
 func b2f(b bool) float64 {

@@ -51,11 +51,11 @@ func (*Quadruped) SkillState(obs, s []float64) {
 
 // SetSkillState implements SkillSpacer: x, cos θ, sin θ and the pitch
 // error.
-func (*Quadruped) SetSkillState(obs, s []float64) {
+func (t *Quadruped) SetSkillState(obs, s []float64) {
 	obs[35] = s[0]
 	sn, c := math.Sincos(s[1])
 	obs[1], obs[2] = c, sn
-	obs[37] = math.Remainder(s[1]-obs[36], 2*math.Pi)
+	t.Derive(obs)
 }
 
 // GoalDependent implements SkillSpacer.
@@ -72,14 +72,13 @@ func (*Claw) SkillState(obs, s []float64) { s[0], s[1] = obs[18], obs[19] }
 // SetSkillState implements SkillSpacer: cos θ and sin θ, projected back
 // onto the unit circle (a predicted point is off it), and the error to the
 // target. A zero s leaves the valve where it was.
-func (*Claw) SetSkillState(obs, s []float64) {
+func (t *Claw) SetSkillState(obs, s []float64) {
 	r := math.Hypot(s[0], s[1])
 	if r == 0 || math.IsNaN(r) || math.IsInf(r, 0) {
 		return
 	}
-	c, sn := s[0]/r, s[1]/r
-	obs[18], obs[19] = c, sn
-	obs[23] = clawErr(c, sn, obs[21], obs[22])
+	obs[18], obs[19] = s[0]/r, s[1]/r
+	t.Derive(obs)
 }
 
 // GoalDependent implements SkillSpacer.
