@@ -33,6 +33,9 @@ type trainSummary struct {
 	TrainEpisodes int     `json:"train_episodes"`
 	Out           string  `json:"out,omitempty"`
 	WallS         float64 `json:"wall_s"`
+	// BLAS is the model math's backend: a pure-Go build ("gonum") runs
+	// PETS several times slower than one linking OpenBLAS.
+	BLAS string `json:"blas"`
 }
 
 // defaultConfig returns the embedded default for algo on task:
@@ -139,9 +142,9 @@ func runTrain(c *command, args []string, out io.Writer) error {
 	}
 	sum := trainSummary{Task: cfg.Task, Algo: cfg.Algo, Seed: cfg.Seed, Episodes: res.Final.Episodes,
 		Successes: res.Final.Successes, SuccessRate: res.Final.SuccessRate, MeanReturn: res.Final.MeanReturn,
-		EnvSteps: res.EnvSteps, TrainEpisodes: res.Episodes, Out: *dir, WallS: time.Since(start).Seconds()}
-	fmt.Fprintf(out, "%s with %s: %d/%d successes (%.0f%%) on held-out goals, mean return %.3f, %d env steps, %.1f s\n",
-		sum.Task, sum.Algo, sum.Successes, sum.Episodes, 100*sum.SuccessRate, sum.MeanReturn, sum.EnvSteps, sum.WallS)
+		EnvSteps: res.EnvSteps, TrainEpisodes: res.Episodes, Out: *dir, WallS: time.Since(start).Seconds(), BLAS: nn.Backend()}
+	fmt.Fprintf(out, "%s with %s: %d/%d successes (%.0f%%) on held-out goals, mean return %.3f, %d env steps, %.1f s (BLAS: %s)\n",
+		sum.Task, sum.Algo, sum.Successes, sum.Episodes, 100*sum.SuccessRate, sum.MeanReturn, sum.EnvSteps, sum.WallS, sum.BLAS)
 	if *asJSON {
 		return printJSON(out, sum)
 	}
