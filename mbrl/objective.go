@@ -122,9 +122,9 @@ func (l ModelLayout) Dataset(obs, act, next []float64) ensemble.Dataset {
 // goal parts copied from the current observation, the last-action parts
 // set to the (clipped) action taken and any derived parts recomputed (see
 // ModelLayout), so Task.Reward and Task.Failure read it exactly like a
-// real one. A particle whose predicted observation is a
-// task failure stops collecting reward after that step, as the real episode
-// would end. A plan's score is the mean of its particles' returns.
+// real one. A particle whose predicted observation is a task failure stops
+// collecting reward after that step, as the real episode would end. A
+// plan's score is the mean of its particles' returns.
 //
 // All plans × particles advance together: one batched ensemble pass per
 // plan step. A ModelObjective is not safe for concurrent use.
