@@ -51,11 +51,11 @@ func (*Quadruped) SkillState(obs, s []float64) {
 
 // SetSkillState implements SkillSpacer: x, cos θ, sin θ and the pitch
 // error.
-func (t *Quadruped) SetSkillState(obs, s []float64) {
+func (*Quadruped) SetSkillState(obs, s []float64) {
 	obs[35] = s[0]
 	sn, c := math.Sincos(s[1])
 	obs[1], obs[2] = c, sn
-	t.Derive(obs)
+	obs[37] = math.Remainder(s[1]-obs[36], 2*math.Pi) // Derive's value from θ itself, not atan2(sin θ, cos θ)
 }
 
 // GoalDependent implements SkillSpacer.
