@@ -12,7 +12,7 @@ import (
 
 func init() {
 	register(&command{name: "bench", args: "[--seconds D] [--json]",
-		summary: "Measure physics and environment steps per second for every task.", run: runBench})
+		summary: "Measure physics and environment steps per second for every task, and what a snapshot replay misses.", run: runBench})
 }
 
 type benchSummary struct {
@@ -20,7 +20,10 @@ type benchSummary struct {
 	PhysicsStepsPerS map[string]float64 `json:"physics_steps_per_s"`
 	EnvStepsPerS     map[string]float64 `json:"env_steps_per_s"`
 	EnvOverhead      map[string]float64 `json:"env_overhead_vs_box2d"`
-	WallS            float64            `json:"wall_s"`
+	// ReplayGap is tasks.ReplayGap over 400 control steps: what a snapshot
+	// leaves out of the Env's next observation (RMS, observation units).
+	ReplayGap map[string]float64 `json:"replay_gap"`
+	WallS     float64            `json:"wall_s"`
 	// Planning on a learned ensemble with the default pets-reacher config.
 	PlannerRows       int     `json:"planner_rows"`
 	EnsembleStepsPerS float64 `json:"ensemble_model_steps_per_s"`
@@ -42,8 +45,8 @@ func runBench(c *command, args []string, out io.Writer) error {
 	}
 	start := time.Now()
 	sum := benchSummary{Box2DStepsPerS: map[string]float64{}, PhysicsStepsPerS: map[string]float64{},
-		EnvStepsPerS: map[string]float64{}, EnvOverhead: map[string]float64{}}
-	fmt.Fprintf(out, "%-18s %14s %14s %12s %10s\n", "TASK", "BOX2D STEPS/S", "PHYSICS STEPS/S", "ENV STEPS/S", "OVERHEAD")
+		EnvStepsPerS: map[string]float64{}, EnvOverhead: map[string]float64{}, ReplayGap: map[string]float64{}}
+	fmt.Fprintf(out, "%-18s %14s %14s %12s %10s %11s\n", "TASK", "BOX2D STEPS/S", "PHYSICS STEPS/S", "ENV STEPS/S", "OVERHEAD", "REPLAY GAP")
 	for _, id := range tasks.IDs() {
 		env, err := tasks.Make(id)
 		if err != nil {
@@ -54,7 +57,12 @@ func runBench(c *command, args []string, out io.Writer) error {
 		sum.PhysicsStepsPerS[id] = t.Physics
 		sum.EnvStepsPerS[id] = t.Env
 		sum.EnvOverhead[id] = t.Overhead()
-		fmt.Fprintf(out, "%-18s %14.0f %14.0f %12.0f %9.1f%%\n", id, t.Box2D, t.Physics, t.Env, 100*t.Overhead())
+		gap, err := tasks.ReplayGap(env, 400, seed.Stream(1, "bench-replay"))
+		if err != nil {
+			return fmt.Errorf("task %q: replay gap: %w", id, err)
+		}
+		sum.ReplayGap[id] = gap
+		fmt.Fprintf(out, "%-18s %14.0f %14.0f %12.0f %9.1f%% %11.4f\n", id, t.Box2D, t.Physics, t.Env, 100*t.Overhead(), gap)
 	}
 	cfg, _, err := defaultConfig("pets", "reacher")
 	if err != nil {
