@@ -4,13 +4,18 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
+
+	"sandbox/mbrl/nn"
 )
 
 // BenchmarkUpdate measures Update at the reacher's widths (34 observation
 // and 7 action values) for the reference 256×256 networks and a smaller
-// 128×128 variant. Build with -tags netlib for OpenBLAS.
+// 128×128 variant. Build with -tags netlib for OpenBLAS, which runs one
+// thread per call here as in sandbox train and compare (on a busy 2-core
+// machine two threads made an update 1.6–2.6× slower).
 func BenchmarkUpdate(b *testing.B) {
 	const obsDim, actDim = 34, 7
+	nn.SetBLASThreads(1)
 	for _, hidden := range []int{256, 128} {
 		for _, batch := range []int{256, 128} {
 			b.Run(fmt.Sprintf("hidden=%dx%d/batch=%d", hidden, hidden, batch), func(b *testing.B) {
