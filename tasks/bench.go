@@ -93,12 +93,15 @@ func ReplayGap(e *Env, steps int, rng *rand.Rand) (float64, error) {
 	act := make([]float64, e.spec.ActionDim)
 	sum, n := 0.0, 0
 	e.Reset(rng)
+	replay, err := e.Clone()
+	if err != nil {
+		return 0, err
+	}
 	for range steps {
 		for i := range act {
 			act[i] = math.Max(-1, math.Min(1, act[i]+0.45*rng.NormFloat64()))
 		}
-		replay, err := e.Clone()
-		if err != nil {
+		if err := replay.Restore(e.Snapshot()); err != nil {
 			return 0, err
 		}
 		live, err := e.Step(act)
