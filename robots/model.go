@@ -45,8 +45,48 @@ type WorldSpec struct {
 	PositionIterations int        `json:"position_iterations"`
 	MaxSpeed           float64    `json:"max_speed"` // m/s and rad/s, default 100
 	Continuous         bool       `json:"continuous"`
-	// WarmStarting defaults to true; see sim.Config.NoWarmStart.
-	WarmStarting *bool `json:"warm_starting"`
+	// WarmStarting says how long the solver carries its impulses; the
+	// default is WarmAlways.
+	WarmStarting WarmStart `json:"warm_starting"`
+}
+
+// WarmStart is how long a world's solver carries contact and joint
+// impulses from one physics step to the next (sim.Config.NoWarmStart,
+// sim.World.ColdStart). In a model file it is a name or a bool: true is
+// "always", false is "never".
+type WarmStart string
+
+// The WarmStart modes.
+const (
+	// WarmAlways warm-starts every step from the previous one (Box2D's
+	// default): stiff resting contacts, but the impulses are state that no
+	// observation or snapshot holds.
+	WarmAlways WarmStart = "always"
+	// WarmWithinControlStep warm-starts within a control step and starts
+	// each control step (Robot.Command) cold: contacts stay stiff, and a
+	// snapshot taken between control steps determines the next one.
+	WarmWithinControlStep WarmStart = "within_control_step"
+	// WarmNever never warm-starts.
+	WarmNever WarmStart = "never"
+)
+
+// UnmarshalJSON accepts a mode's name, true or false.
+func (w *WarmStart) UnmarshalJSON(b []byte) error {
+	var on bool
+	if err := json.Unmarshal(b, &on); err == nil {
+		*w = map[bool]WarmStart{true: WarmAlways, false: WarmNever}[on]
+		return nil
+	}
+	var name string
+	if err := json.Unmarshal(b, &name); err != nil {
+		return fmt.Errorf("warm_starting %s: want true, false or a mode name", b)
+	}
+	switch m := WarmStart(name); m {
+	case WarmAlways, WarmWithinControlStep, WarmNever:
+		*w = m
+		return nil
+	}
+	return fmt.Errorf("warm_starting %q: want %q, %q or %q (or true / false)", name, WarmAlways, WarmWithinControlStep, WarmNever)
 }
 
 // BodySpec is one rigid body.
@@ -400,7 +440,7 @@ func (m *Model) simConfig() sim.Config {
 		PositionIterations: w.PositionIterations,
 		MaxSpeed:           w.MaxSpeed,
 		Continuous:         w.Continuous,
-		NoWarmStart:        w.WarmStarting != nil && !*w.WarmStarting,
+		NoWarmStart:        w.WarmStarting == WarmNever,
 	}
 }
 

@@ -187,11 +187,16 @@ func (a Actuator) TargetToAction(t float64) float64 {
 	return math.Max(-1, math.Min(1, x))
 }
 
-// Command sets the actuators' targets from an action in [−1, 1]^n (ROBEL-
-// style absolute joint positions). Each target moves at most Rate·dt from
-// its current value. Components outside [−1, 1] are clamped; the caller
-// must reject non-finite actions.
+// Command starts a control step of dt seconds: it sets the actuators'
+// targets from an action in [−1, 1]^n (ROBEL-style absolute joint
+// positions), each moving at most Rate·dt from its current value, and,
+// when the model's world warm-starts only within a control step, makes
+// the solver start cold (sim.World.ColdStart). Components outside
+// [−1, 1] are clamped; the caller must reject non-finite actions.
 func (r *Robot) Command(act []float64, dt float64) {
+	if r.Model.World.WarmStarting == WarmWithinControlStep {
+		r.World.ColdStart()
+	}
 	for i, a := range r.actuators {
 		want := a.ActionToTarget(act[i])
 		cur := a.Joint.Target()

@@ -49,6 +49,7 @@ func TestParseRejectsBadFilesNamingTheField(t *testing.T) {
 		{"joint without parent", `"name": "puck", "pos"`, `"name": "puck", "joint": {"name": "j"}, "pos"`, `a joint needs a parent body`},
 		{"bad type", `"type": "static"`, `"type": "frozen"`, `bodies[0] ("base").type: "frozen"`},
 		{"not JSON", `"bodies"`, `bodies`, `arm.json:`},
+		{"unknown warm start", `"name": "arm",`, `"name": "arm", "world": {"warm_starting": "sometimes"},`, `warm_starting "sometimes": want "always", "within_control_step" or "never"`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -164,4 +165,38 @@ func TestCommandIsRateLimitedAndClamped(t *testing.T) {
 	assert.InDelta(t, elbow.Upper, elbow.Joint.Target(), 1e-12)
 	assert.InDelta(t, 1, elbow.TargetToAction(elbow.ActionToTarget(1)), 1e-12)
 	assert.InDelta(t, -0.3, elbow.TargetToAction(elbow.ActionToTarget(-0.3)), 1e-12)
+}
+
+// A model that warm-starts only within a control step gives, after each
+// Command, the same future as a clone restored from a snapshot; one that
+// warm-starts always does not (its servos' carried impulses are hidden).
+func TestWarmStartWithinControlStepMakesSnapshotsComplete(t *testing.T) {
+	for _, c := range []struct {
+		mode string
+		want robots.WarmStart
+	}{{`true`, robots.WarmAlways}, {`false`, robots.WarmNever}, {`"within_control_step"`, robots.WarmWithinControlStep}} {
+		m, err := robots.Parse("arm.json", []byte(strings.Replace(arm, `"name": "arm",`, `"name": "arm", "world": {"warm_starting": `+c.mode+`},`, 1)))
+		require.NoError(t, err)
+		require.Equal(t, c.want, m.World.WarmStarting, c.mode)
+		live, err := m.Build()
+		require.NoError(t, err)
+		period := func(r *robots.Robot, k int) {
+			r.Command([]float64{math.Sin(float64(k)), math.Cos(1.7 * float64(k))}, 0.1)
+			for range 10 {
+				require.NoError(t, r.World.Step())
+			}
+		}
+		for k := range 5 {
+			period(live, k)
+		}
+		clone, err := m.Build()
+		require.NoError(t, err)
+		require.NoError(t, clone.World.SetState(live.World.State()))
+		for k := 5; k < 8; k++ {
+			period(live, k)
+			period(clone, k)
+		}
+		same := assert.ObjectsAreEqual(live.World.State(), clone.World.State())
+		assert.Equal(t, c.want != robots.WarmAlways, same, "warm_starting %s: clone agrees with the live robot", c.mode)
+	}
 }

@@ -77,7 +77,8 @@ type Config struct {
 	// resting contacts stiff, but on a long chain of servo motors (the
 	// 7-link arm) Gauss–Seidel does not converge within a step and the
 	// carried-over impulses sustain an oscillation of several tenths of a
-	// radian; without it the chain settles.
+	// radian; without it the chain settles. The impulses carried over are
+	// state that State does not hold; ColdStart drops them for one step.
 	NoWarmStart bool
 }
 
@@ -173,6 +174,17 @@ func (w *World) Step() error {
 	w.time += w.cfg.Dt
 	return w.check()
 }
+
+// ColdStart makes the next Step start its constraint solver from zero
+// contact and joint impulses, as the first Step after SetState does,
+// instead of from the impulses the previous Step ended with; later steps
+// warm-start again. It costs nothing. A world that cold-starts at the
+// start of every control period (robots.Robot.Command does, for a model
+// whose world warm-starts "within_control_step") keeps stiff contacts
+// within the period, and its next period depends, up to the order in
+// which the solver visits its contacts, on State alone: what a clone
+// restored from a snapshot computes.
+func (w *World) ColdStart() { w.b2.M_inv_dt0 = 0 }
 
 func (w *World) check() error {
 	max := w.cfg.MaxSpeed
