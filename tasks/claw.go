@@ -26,17 +26,18 @@ func init() { Register("claw-turn", func() Task { return &Claw{} }) }
 // move at most 2π/3 rad/s (ROBEL). The valve's pin has 0.05 N·m of
 // Coulomb friction and 0.5/s of angular damping: it stays where it is left
 // and a fingertip turns it without stalling. Fingers collide with the
-// valve, not with each other. The world warm-starts its solver only within
-// a control step ("warm_starting": "within_control_step"). Carried from one
-// control step to the next, Box2D's warm-start impulses are state that no
-// observation shows: under the same jerky actions, a replay from the live
-// Env's snapshot ended 0.79 (RMS over the observation; the valve angle
-// alone 0.14 rad) away from the live Env after one control step, an error
-// no learned model can get below. Starting each control step cold brings
-// that replay gap to 0.04 (ReplayGap, sandbox bench) and keeps contacts
-// stiff within the step; with no warm starts at all the gap was 0.006,
-// but contacts were soft enough that the oracle stalled on 4 of seed 7's
-// 20 goals, 3 of them among the first 5 (it solves the first 10 now).
+// valve, not with each other. The world runs without Box2D's warm starts
+// ("warm_starting": false). Carried from one control step to the next,
+// warm-start impulses are state that no observation shows: under the same
+// jerky actions, a replay from the live Env's snapshot ended 0.79 (RMS over
+// the observation; the valve angle alone 0.14 rad) away from the live Env
+// after one control step, an error no learned model can get below; without
+// them the gap is 0.006 (ReplayGap, sandbox bench). Warm-starting only
+// within each control step ("within_control_step": gap 0.04) keeps
+// contacts stiffer, and the oracle then solved all of 30 goals where it
+// solves 24 now, but the valve, struck by stiff fingertips, moves in
+// jolts a learned model predicts far worse (one-step valve speed error
+// 2.3 rad/s against 0.58; PDDM solved 2 of 40 goals instead of 12).
 //
 // Start: valve θ ~ U(−60°, 60°), at rest; every finger at ROBEL's reset pose
 // q_rest = (0, −π/3, π/3), which here holds each fingertip 0.16 m from the
