@@ -74,7 +74,10 @@ const (
 func (w *WarmStart) UnmarshalJSON(b []byte) error {
 	var on bool
 	if err := json.Unmarshal(b, &on); err == nil {
-		*w = map[bool]WarmStart{true: WarmAlways, false: WarmNever}[on]
+		*w = WarmNever
+		if on {
+			*w = WarmAlways
+		}
 		return nil
 	}
 	var name string
