@@ -126,19 +126,23 @@ func NewAgent(ens *ensemble.Ensemble, task tasks.Task, run Config) (*Agent, erro
 	}
 	prop, _ := cfg.propagation()
 	a := &Agent{obj: &ModelObjective{Ens: ens, Task: task, Layout: layout, Particles: cfg.Particles, Propagation: prop, Mean: cfg.Mean}}
-	a.mpc = control.MPC{Horizon: cfg.Horizon, Dim: layout.ActDim, Objective: a.obj.Objective, ZeroFill: cfg.ZeroFill}
-	switch cfg.Kind {
-	case "cem":
-		p := cfg.CEM
-		a.mpc.Planner = &p
-	case "mppi":
-		p := cfg.MPPI
-		a.mpc.Planner = &p
-	case "random":
-		p := cfg.Shooting
-		a.mpc.Planner = &p
-	}
+	a.mpc = control.MPC{Planner: cfg.planner(), Horizon: cfg.Horizon, Dim: layout.ActDim, Objective: a.obj.Objective, ZeroFill: cfg.ZeroFill}
 	return a, nil
+}
+
+// planner returns a new planner of the chosen kind with c's options; c
+// must be valid.
+func (c PlannerConfig) planner() control.Planner {
+	switch c.Kind {
+	case "mppi":
+		p := c.MPPI
+		return &p
+	case "random":
+		p := c.Shooting
+		return &p
+	}
+	p := c.CEM
+	return &p
 }
 
 // Reset implements control.Controller. The planner and the model's

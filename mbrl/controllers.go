@@ -5,6 +5,7 @@ package mbrl
 
 import (
 	"fmt"
+	"os"
 	"runtime"
 	"strings"
 
@@ -12,7 +13,8 @@ import (
 	"sandbox/tasks"
 )
 
-// ControllerNames lists the built-in controller specs (besides ckpt:PATH).
+// ControllerNames lists the built-in controller specs (besides oracle:FILE
+// and ckpt:DIR).
 var ControllerNames = []string{"zero", "random", "scripted", "oracle"}
 
 // OracleConfig sets the oracle controller: MPC with CEM over the true
@@ -33,6 +35,9 @@ var DefaultOracle = OracleConfig{Horizon: 8, CEM: control.CEM{Population: 64, El
 //	random     uniform actions in [−1, 1]
 //	scripted   the task's hand-written controller, where it has one
 //	oracle     MPC (CEM) over the true simulator through snapshots
+//	oracle:FILE  MPC over the true simulator with the planner of the
+//	           training config FILE (its kind, horizon and options): the
+//	           run's planner given a perfect model
 //	ckpt:DIR   the controller of the training run checkpointed in DIR: MPC
 //	           on its ensemble or its policy (see NewCheckpointController)
 func NewController(spec string, env *tasks.Env) (control.Controller, error) {
@@ -49,6 +54,8 @@ func NewController(spec string, env *tasks.Env) (control.Controller, error) {
 		return s.Scripted(env)
 	case spec == "oracle":
 		return NewOracle(env, OracleConfig{})
+	case strings.HasPrefix(spec, "oracle:"):
+		return newConfigOracle(strings.TrimPrefix(spec, "oracle:"), env)
 	case strings.HasPrefix(spec, "ckpt:"):
 		dir := strings.TrimPrefix(spec, "ckpt:")
 		if dir == "" {
@@ -56,7 +63,7 @@ func NewController(spec string, env *tasks.Env) (control.Controller, error) {
 		}
 		return NewCheckpointController(dir, env)
 	}
-	return nil, fmt.Errorf("mbrl: unknown controller %q (known: %s, ckpt:DIR)", spec, strings.Join(ControllerNames, ", "))
+	return nil, fmt.Errorf("mbrl: unknown controller %q (known: %s, oracle:FILE, ckpt:DIR)", spec, strings.Join(ControllerNames, ", "))
 }
 
 // NewOracle returns MPC over the true simulator of env.
@@ -70,10 +77,38 @@ func NewOracle(env *tasks.Env, cfg OracleConfig) (*control.MPC, error) {
 	if cfg.Workers == 0 {
 		cfg.Workers = runtime.GOMAXPROCS(0)
 	}
-	o, err := tasks.NewOracle(env, cfg.Workers)
+	cem := cfg.CEM
+	return newOracle(env, &control.MPC{Planner: &cem, Horizon: cfg.Horizon}, cfg.Workers)
+}
+
+// newConfigOracle returns MPC over the true simulator of env with the
+// planner of the training config in the file at path.
+func newConfigOracle(path string, env *tasks.Env) (*control.MPC, error) {
+	if path == "" {
+		return nil, fmt.Errorf("mbrl: controller oracle: needs a training config: oracle:FILE")
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("mbrl: controller oracle:%s: %w", path, err)
+	}
+	cfg, err := ParseConfig(data)
+	if err != nil {
+		return nil, fmt.Errorf("mbrl: controller oracle:%s: %w", path, err)
+	}
+	p := cfg.WithDefaults().Planner
+	if err := p.Validate(); err != nil {
+		return nil, fmt.Errorf("mbrl: controller oracle:%s: %w", path, err)
+	}
+	return newOracle(env, &control.MPC{Planner: p.planner(), Horizon: p.Horizon, ZeroFill: p.ZeroFill}, runtime.GOMAXPROCS(0))
+}
+
+// newOracle completes mpc (planner and horizon set) to plan over the true
+// simulator of env with the given number of parallel clones.
+func newOracle(env *tasks.Env, mpc *control.MPC, workers int) (*control.MPC, error) {
+	o, err := tasks.NewOracle(env, workers)
 	if err != nil {
 		return nil, err
 	}
-	cem := cfg.CEM
-	return &control.MPC{Planner: &cem, Horizon: cfg.Horizon, Dim: env.Spec().ActionDim, Objective: o.Objective}, nil
+	mpc.Dim, mpc.Objective = env.Spec().ActionDim, o.Objective
+	return mpc, nil
 }

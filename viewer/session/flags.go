@@ -26,7 +26,7 @@ type ViewFlags struct {
 // Define registers the flags on fs.
 func (v *ViewFlags) Define(fs *flag.FlagSet) {
 	fs.StringVar(&v.Task, "task", "", "task id (see sandbox tasks)")
-	fs.StringVar(&v.Controller, "controller", "", "zero, random, scripted, oracle or ckpt:DIR")
+	fs.StringVar(&v.Controller, "controller", "", "zero, random, scripted, oracle, oracle:FILE or ckpt:DIR")
 	fs.Uint64Var(&v.Seed, "seed", 1, "random seed (episode i is eval's episode i)")
 	fs.IntVar(&v.Frames, "frames", 0, "exit after this many frames (0: run until the window closes)")
 	fs.StringVar(&v.Screenshot, "screenshot", "", "write the last frame of the window to this PNG at exit")
@@ -44,7 +44,7 @@ func (v *ViewFlags) Check() error {
 	case v.Task == "":
 		return fmt.Errorf("--task is required (known: %s)", strings.Join(tasks.IDs(), ", "))
 	case v.Controller == "":
-		return fmt.Errorf("--controller is required (zero, random, scripted, oracle or ckpt:DIR)")
+		return fmt.Errorf("--controller is required (zero, random, scripted, oracle, oracle:FILE or ckpt:DIR)")
 	case v.Frames < 0:
 		return fmt.Errorf("--frames %d is negative", v.Frames)
 	case v.Screenshot != "" && v.Frames == 0:
