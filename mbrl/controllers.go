@@ -85,7 +85,7 @@ func NewOracle(env *tasks.Env, cfg OracleConfig) (*control.MPC, error) {
 // planner of the training config in the file at path.
 func newConfigOracle(path string, env *tasks.Env) (*control.MPC, error) {
 	if path == "" {
-		return nil, fmt.Errorf("mbrl: controller oracle: needs a training config: oracle:FILE")
+		return nil, fmt.Errorf("mbrl: controller \"oracle:\" names no file: want oracle:FILE, a training config such as assets/configs/pddm-claw-turn.json")
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {

@@ -52,7 +52,7 @@ func TestConfigOracle(t *testing.T) {
 	assert.Less(t, dist(obs), start/2, "five planned steps did not halve the fingertip's distance")
 
 	for _, tc := range []struct{ spec, want string }{
-		{"oracle:", "needs a training config"},
+		{"oracle:", "names no file"},
 		{"oracle:" + filepath.Join(dir, "missing.json"), "missing.json"},
 		{"oracle:" + write("bad.json", `{"planner": `), "config"},
 		{"oracle:" + write("unknown.json", `{"planner": {"horizon": 3}, "colour": 1}`), "colour"},
