@@ -87,19 +87,26 @@ func newConfigOracle(path string, env *tasks.Env) (*control.MPC, error) {
 	if path == "" {
 		return nil, fmt.Errorf("mbrl: controller \"oracle:\" names no file: want oracle:FILE, a training config such as assets/configs/pddm-claw-turn.json")
 	}
-	data, err := os.ReadFile(path)
+	p, err := readPlannerConfig(path)
 	if err != nil {
-		return nil, fmt.Errorf("mbrl: controller oracle:%s: %w", path, err)
-	}
-	cfg, err := ParseConfig(data)
-	if err != nil {
-		return nil, fmt.Errorf("mbrl: controller oracle:%s: %w", path, err)
-	}
-	p := cfg.WithDefaults().Planner
-	if err := p.Validate(); err != nil {
 		return nil, fmt.Errorf("mbrl: controller oracle:%s: %w", path, err)
 	}
 	return newOracle(env, &control.MPC{Planner: p.planner(), Horizon: p.Horizon, ZeroFill: p.ZeroFill}, runtime.GOMAXPROCS(0))
+}
+
+// readPlannerConfig returns the planner, with defaults, of the training
+// config in the file at path.
+func readPlannerConfig(path string) (PlannerConfig, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return PlannerConfig{}, err
+	}
+	cfg, err := ParseConfig(data)
+	if err != nil {
+		return PlannerConfig{}, err
+	}
+	p := cfg.WithDefaults().Planner
+	return p, p.Validate()
 }
 
 // newOracle completes mpc (planner and horizon set) to plan over the true

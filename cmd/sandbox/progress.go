@@ -43,4 +43,7 @@ func (p progress) Finish() {
 
 func knownTasks() string { return strings.Join(tasks.IDs(), ", ") }
 
-func knownControllers() string { return strings.Join(mbrl.ControllerNames, ", ") }
+// knownControllers lists every controller spec, for help and errors.
+func knownControllers() string {
+	return strings.Join(mbrl.ControllerNames, ", ") + ", oracle:FILE, ckpt:DIR"
+}
