@@ -17,6 +17,12 @@ import (
 // and ckpt:DIR).
 var ControllerNames = []string{"zero", "random", "scripted", "oracle"}
 
+// KnownControllers lists every controller spec NewController accepts, for
+// help texts and errors.
+func KnownControllers() string {
+	return strings.Join(ControllerNames, ", ") + ", oracle:FILE, ckpt:DIR"
+}
+
 // OracleConfig sets the oracle controller: MPC with CEM over the true
 // simulator. A zero Horizon selects the task's Spec.Oracle, or DefaultOracle
 // when the task sets none.
@@ -40,7 +46,20 @@ var DefaultOracle = OracleConfig{Horizon: 8, CEM: control.CEM{Population: 64, El
 //	           run's planner given a perfect model
 //	ckpt:DIR   the controller of the training run checkpointed in DIR: MPC
 //	           on its ensemble or its policy (see NewCheckpointController)
+//
+// The oracles simulate on GOMAXPROCS clones in parallel (see
+// NewControllerWorkers).
 func NewController(spec string, env *tasks.Env) (control.Controller, error) {
+	return NewControllerWorkers(spec, env, 0)
+}
+
+// NewControllerWorkers is NewController with the oracles simulating on
+// workers clones in parallel (0: GOMAXPROCS); the viewer leaves a core to
+// its window.
+func NewControllerWorkers(spec string, env *tasks.Env, workers int) (control.Controller, error) {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
 	switch {
 	case spec == "zero":
 		return control.Zero{}, nil
@@ -53,9 +72,9 @@ func NewController(spec string, env *tasks.Env) (control.Controller, error) {
 		}
 		return s.Scripted(env)
 	case spec == "oracle":
-		return NewOracle(env, OracleConfig{})
+		return NewOracle(env, OracleConfig{Workers: workers})
 	case strings.HasPrefix(spec, "oracle:"):
-		return newConfigOracle(strings.TrimPrefix(spec, "oracle:"), env)
+		return newConfigOracle(strings.TrimPrefix(spec, "oracle:"), env, workers)
 	case strings.HasPrefix(spec, "ckpt:"):
 		dir := strings.TrimPrefix(spec, "ckpt:")
 		if dir == "" {
@@ -63,7 +82,7 @@ func NewController(spec string, env *tasks.Env) (control.Controller, error) {
 		}
 		return NewCheckpointController(dir, env)
 	}
-	return nil, fmt.Errorf("mbrl: unknown controller %q (known: %s, oracle:FILE, ckpt:DIR)", spec, strings.Join(ControllerNames, ", "))
+	return nil, fmt.Errorf("mbrl: unknown controller %q (known: %s)", spec, KnownControllers())
 }
 
 // NewOracle returns MPC over the true simulator of env.
@@ -81,9 +100,9 @@ func NewOracle(env *tasks.Env, cfg OracleConfig) (*control.MPC, error) {
 	return newOracle(env, &control.MPC{Planner: &cem, Horizon: cfg.Horizon}, cfg.Workers)
 }
 
-// newConfigOracle returns MPC over the true simulator of env with the
-// planner of the training config in the file at path.
-func newConfigOracle(path string, env *tasks.Env) (*control.MPC, error) {
+// newConfigOracle returns MPC over the true simulator of env, on workers
+// clones, with the planner of the training config in the file at path.
+func newConfigOracle(path string, env *tasks.Env, workers int) (*control.MPC, error) {
 	if path == "" {
 		return nil, fmt.Errorf("mbrl: controller \"oracle:\" names no file: want oracle:FILE, a training config such as assets/configs/pddm-claw-turn.json")
 	}
@@ -91,7 +110,7 @@ func newConfigOracle(path string, env *tasks.Env) (*control.MPC, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mbrl: controller oracle:%s: %w", path, err)
 	}
-	return newOracle(env, &control.MPC{Planner: p.planner(), Horizon: p.Horizon, ZeroFill: p.ZeroFill}, runtime.GOMAXPROCS(0))
+	return newOracle(env, &control.MPC{Planner: p.planner(), Horizon: p.Horizon, ZeroFill: p.ZeroFill}, workers)
 }
 
 // readPlannerConfig returns the planner, with defaults, of the training

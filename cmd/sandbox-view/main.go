@@ -28,20 +28,17 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-// newController is mbrl.NewController, except that the oracle plans on
+// newController is mbrl.NewController, except that the oracles plan on
 // one core fewer than there are, leaving one to the window.
 func newController(spec string, env *tasks.Env) (control.Controller, error) {
-	if spec == "oracle" {
-		return mbrl.NewOracle(env, mbrl.OracleConfig{Workers: max(1, runtime.GOMAXPROCS(0)-1)})
-	}
-	return mbrl.NewController(spec, env)
+	return mbrl.NewControllerWorkers(spec, env, max(1, runtime.GOMAXPROCS(0)-1))
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
 	var v session.ViewFlags
 	fs := flag.NewFlagSet("sandbox-view", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	v.Define(fs)
+	v.Define(fs, mbrl.KnownControllers())
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(stdout, "Usage: sandbox view --task T --controller C [--seed S] [--frames N --screenshot F.png]")

@@ -33,7 +33,7 @@ type evalSummary struct {
 func runEval(c *command, args []string, out io.Writer) error {
 	fs := newFlags(c)
 	task := fs.String("task", "", "task id (see sandbox tasks)")
-	ctrlSpec := fs.String("controller", "", knownControllers())
+	ctrlSpec := fs.String("controller", "", mbrl.KnownControllers())
 	episodes := fs.Int("episodes", 10, "number of episodes")
 	seedFlag := fs.Uint64("seed", 1, "random seed")
 	asJSON := fs.Bool("json", false, "print a JSON summary as the last line")
@@ -44,7 +44,7 @@ func runEval(c *command, args []string, out io.Writer) error {
 	case *task == "":
 		return usagef("--task is required (known: %s)", knownTasks())
 	case *ctrlSpec == "":
-		return usagef("--controller is required (known: %s)", knownControllers())
+		return usagef("--controller is required (known: %s)", mbrl.KnownControllers())
 	case *episodes < 1 || *episodes > 1_000_000:
 		return usagef("--episodes %d outside [1, 1000000]", *episodes)
 	}

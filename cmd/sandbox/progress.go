@@ -6,7 +6,6 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 
-	"sandbox/mbrl"
 	"sandbox/tasks"
 )
 
@@ -42,8 +41,3 @@ func (p progress) Finish() {
 }
 
 func knownTasks() string { return strings.Join(tasks.IDs(), ", ") }
-
-// knownControllers lists every controller spec, for help and errors.
-func knownControllers() string {
-	return strings.Join(mbrl.ControllerNames, ", ") + ", oracle:FILE, ckpt:DIR"
-}

@@ -19,7 +19,7 @@ func init() {
 func runRecord(c *command, args []string, out io.Writer) error {
 	fs := newFlags(c)
 	task := fs.String("task", "", "task id (see sandbox tasks)")
-	ctrlSpec := fs.String("controller", "", knownControllers())
+	ctrlSpec := fs.String("controller", "", mbrl.KnownControllers())
 	outPath := fs.String("out", "", "GIF file to write")
 	episodes := fs.Int("episodes", 1, "number of episodes")
 	seedFlag := fs.Uint64("seed", 1, "random seed (episode i is eval's episode i)")
@@ -34,7 +34,7 @@ func runRecord(c *command, args []string, out io.Writer) error {
 	case *task == "":
 		return usagef("--task is required (known: %s)", knownTasks())
 	case *ctrlSpec == "":
-		return usagef("--controller is required (known: %s)", knownControllers())
+		return usagef("--controller is required (known: %s)", mbrl.KnownControllers())
 	case *outPath == "":
 		return usagef("--out F.gif is required")
 	case filepath.Ext(*outPath) != ".gif":

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"syscall"
 
+	"sandbox/mbrl"
 	"sandbox/viewer/session"
 )
 
@@ -27,7 +28,7 @@ var execView = syscall.Exec
 func runView(c *command, args []string, out io.Writer) error {
 	var v session.ViewFlags
 	fs := newFlags(c)
-	v.Define(fs)
+	v.Define(fs, mbrl.KnownControllers())
 	if err := parse(c, fs, args, out); err != nil {
 		return err
 	}

@@ -21,12 +21,16 @@ type ViewFlags struct {
 	Contacts         bool
 	Candidates       bool
 	CPUProfile       string
+
+	controllers string // the known controller specs, for help and errors
 }
 
-// Define registers the flags on fs.
-func (v *ViewFlags) Define(fs *flag.FlagSet) {
+// Define registers the flags on fs; controllers lists the controller specs
+// the caller's factory knows, for help and errors.
+func (v *ViewFlags) Define(fs *flag.FlagSet, controllers string) {
+	v.controllers = controllers
 	fs.StringVar(&v.Task, "task", "", "task id (see sandbox tasks)")
-	fs.StringVar(&v.Controller, "controller", "", "zero, random, scripted, oracle, oracle:FILE or ckpt:DIR")
+	fs.StringVar(&v.Controller, "controller", "", controllers)
 	fs.Uint64Var(&v.Seed, "seed", 1, "random seed (episode i is eval's episode i)")
 	fs.IntVar(&v.Frames, "frames", 0, "exit after this many frames (0: run until the window closes)")
 	fs.StringVar(&v.Screenshot, "screenshot", "", "write the last frame of the window to this PNG at exit")
@@ -44,7 +48,7 @@ func (v *ViewFlags) Check() error {
 	case v.Task == "":
 		return fmt.Errorf("--task is required (known: %s)", strings.Join(tasks.IDs(), ", "))
 	case v.Controller == "":
-		return fmt.Errorf("--controller is required (zero, random, scripted, oracle, oracle:FILE or ckpt:DIR)")
+		return fmt.Errorf("--controller is required (known: %s)", v.controllers)
 	case v.Frames < 0:
 		return fmt.Errorf("--frames %d is negative", v.Frames)
 	case v.Screenshot != "" && v.Frames == 0:
