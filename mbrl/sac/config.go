@@ -41,6 +41,12 @@ type Config struct {
 	// Activation is the hidden activation of every network: "relu"
 	// (default, as in the references), "silu" or "tanh".
 	Activation string `json:"activation,omitempty"`
+	// Smoothness, when positive, adds CAPS's temporal smoothness term
+	// (Mysore et al. 2021) to the policy loss: Smoothness times the mean
+	// squared difference between the deterministic actions tanh(μ) at s
+	// and at the next observation s'. It penalises policies that flip
+	// between two actions from one step to the next. Default 0.
+	Smoothness float64 `json:"smoothness,omitempty"`
 }
 
 // WithDefaults returns c with every zero field replaced by its default.
@@ -112,6 +118,9 @@ func (c Config) Validate() error {
 	}
 	if _, err := activation(c.Activation); err != nil {
 		return err
+	}
+	if !(c.Smoothness >= 0) || math.IsInf(c.Smoothness, 0) {
+		return fmt.Errorf("sac: smoothness %v, want finite and ≥ 0", c.Smoothness)
 	}
 	return nil
 }

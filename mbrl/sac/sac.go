@@ -55,12 +55,13 @@ type Agent struct {
 type workspace struct {
 	rows          int
 	actor, critic *nn.Workspace
+	actorNext     *nn.Workspace // the smoothness term's pass over s'
 	target        *nn.Workspace
 	obs, next     []float32 // rows×obsDim
 	qin           []float32 // 2·rows×(obsDim+actDim)
 	dq            []float32 // 2·rows
 	dqin          []float32 // 2·rows×(obsDim+actDim)
-	dout          []float32 // rows×2·actDim
+	dout, doutN   []float32 // rows×2·actDim
 	eps, act, std []float64 // rows×actDim
 	clamped       []bool    // rows×actDim
 	logp          []float64 // rows
@@ -136,7 +137,7 @@ func (a *Agent) criticSizes() []int {
 
 func (a *Agent) newWorkspace(rows int) *workspace {
 	in := a.obsDim + a.actDim
-	return &workspace{
+	ws := &workspace{
 		rows:    rows,
 		actor:   a.actor.NewWorkspace(rows),
 		critic:  a.critic.NewWorkspace(2 * rows),
@@ -147,6 +148,7 @@ func (a *Agent) newWorkspace(rows int) *workspace {
 		dq:      make([]float32, 2*rows),
 		dqin:    make([]float32, 2*rows*in),
 		dout:    make([]float32, rows*2*a.actDim),
+		doutN:   make([]float32, rows*2*a.actDim),
 		eps:     make([]float64, rows*a.actDim),
 		act:     make([]float64, rows*a.actDim),
 		std:     make([]float64, rows*a.actDim),
@@ -154,6 +156,10 @@ func (a *Agent) newWorkspace(rows int) *workspace {
 		logp:    make([]float64, rows),
 		y:       make([]float64, rows),
 	}
+	if a.cfg.Smoothness > 0 {
+		ws.actorNext = a.actor.NewWorkspace(rows)
+	}
+	return ws
 }
 
 // ObsDim returns the observation width.
@@ -322,7 +328,7 @@ func (a *Agent) Update(b *replay.Batch, rng *rand.Rand) Stats {
 	a.criticOpt.Step(a.critic.Params, a.critic.Grads, nil)
 
 	a.sampleNoise(ws.eps[:n*a.actDim], rng)
-	st.PolicyLoss, st.Entropy = a.policyLoss(b.Obs, n, alpha)
+	st.PolicyLoss, st.Entropy = a.policyLoss(b.Obs, b.Next, n, alpha)
 	a.actorOpt.Step(a.actor.Params, a.actor.Grads, nil)
 
 	if !a.cfg.FixedAlpha {
@@ -467,9 +473,10 @@ func (a *Agent) criticLoss(b *replay.Batch, n int, alpha float64) (loss, meanQ f
 }
 
 // policyLoss evaluates the policy loss on the n observations obs with the
-// noise in ws.eps and stores its gradient in actor.Grads. It returns the loss and the entropy estimate
-// −mean log π.
-func (a *Agent) policyLoss(obs []float64, n int, alpha float64) (loss, entropy float64) {
+// noise in ws.eps, plus the smoothness term between obs and next when
+// Config.Smoothness is set, and stores its gradient in actor.Grads. It
+// returns the loss and the entropy estimate −mean log π.
+func (a *Agent) policyLoss(obs, next []float64, n int, alpha float64) (loss, entropy float64) {
 	ws, k, d := a.ws, a.actDim, a.obsDim
 	in := d + k
 	x := ws.obs[:n*d]
@@ -512,6 +519,36 @@ func (a *Agent) policyLoss(obs []float64, n int, alpha float64) (loss, entropy f
 		}
 	}
 	a.actor.ZeroGrad()
+	if lam := a.cfg.Smoothness; lam > 0 {
+		loss += a.smoothness(out, next, n, lam, dout)
+	}
 	a.actor.Backward(ws.actor, dout, nil)
 	return loss, entropy
+}
+
+// smoothness returns CAPS's temporal term lam·mean_r ‖tanh μ(s_r) −
+// tanh μ(s'_r)‖² for the actor outputs out at s and the observations next
+// (s'), adds its gradient with respect to out into dout and backpropagates
+// the s' side into actor.Grads.
+func (a *Agent) smoothness(out []float32, next []float64, n int, lam float64, dout []float32) float64 {
+	ws, k, d := a.ws, a.actDim, a.obsDim
+	x := ws.next[:n*d]
+	for i := range x {
+		x[i] = float32(next[i])
+	}
+	outN := a.actor.Forward(ws.actorNext, x, n)
+	doutN := ws.doutN[:n*2*k]
+	clear(doutN)
+	loss, c := 0.0, lam/float64(n)
+	for r := range n {
+		for j := range k {
+			m, mN := math.Tanh(float64(out[r*2*k+j])), math.Tanh(float64(outN[r*2*k+j]))
+			diff := m - mN
+			loss += c * diff * diff
+			dout[r*2*k+j] += float32(2 * c * diff * (1 - m*m))
+			doutN[r*2*k+j] = float32(-2 * c * diff * (1 - mN*mN))
+		}
+	}
+	a.actor.Backward(ws.actorNext, doutN, nil)
+	return loss
 }

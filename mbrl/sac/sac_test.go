@@ -63,14 +63,24 @@ func checkGradient(t *testing.T, params, grads []float32, loss func() float64) {
 }
 
 func TestPolicyGradient(t *testing.T) {
-	a := smallAgent(t, 1)
+	t.Run("plain", func(t *testing.T) { testPolicyGradient(t, smallAgent(t, 1), 0) })
+	t.Run("smoothness", func(t *testing.T) {
+		a, err := New(3, 2, Config{Hidden: []int{8, 8}, Activation: "tanh", BatchSize: 4, Smoothness: 2}, rand.New(rand.NewPCG(1, 1)))
+		require.NoError(t, err)
+		testPolicyGradient(t, a, 2)
+	})
+}
+
+// testPolicyGradient checks policyLoss's value and its gradient; lam is
+// the agent's smoothness weight.
+func testPolicyGradient(t *testing.T, a *Agent, lam float64) {
 	rng := rand.New(rand.NewPCG(2, 2))
 	const n = 5
 	b := randBatch(rng, n, a.obsDim, a.actDim)
 	ws := a.workspaceFor(n)
 	a.sampleNoise(ws.eps[:n*a.actDim], rng)
 	const alpha = 0.5 // large enough that the entropy terms matter
-	loss, entropy := a.policyLoss(b.Obs, n, alpha)
+	loss, entropy := a.policyLoss(b.Obs, b.Next, n, alpha)
 	require.False(t, math.IsNaN(loss))
 
 	// The log-densities of squash agree with logProb (tested below).
@@ -94,11 +104,28 @@ func TestPolicyGradient(t *testing.T) {
 	for r := range n {
 		want += (alpha*ws.logp[r] - min(float64(q[r]), float64(q[n+r]))) / n
 	}
+	if lam > 0 {
+		// CAPS's temporal term on the deterministic actions at s and s'.
+		x := make([]float32, len(b.Next))
+		for i, v := range b.Next {
+			x[i] = float32(v)
+		}
+		outN := a.actor.Forward(a.actor.NewInferenceWorkspace(n), x, n)
+		sm := 0.0
+		for r := range n {
+			for j := range a.actDim {
+				diff := math.Tanh(float64(out[r*4+j])) - math.Tanh(float64(outN[r*4+j]))
+				sm += lam * diff * diff / n
+			}
+		}
+		assert.Greater(t, sm, 1e-3, "smoothness term too small to test")
+		want += sm
+	}
 	assert.InDelta(t, want, loss, 1e-6)
 
 	grads := append([]float32(nil), a.actor.Grads...)
 	checkGradient(t, a.actor.Params, grads, func() float64 {
-		l, _ := a.policyLoss(b.Obs, n, alpha)
+		l, _ := a.policyLoss(b.Obs, b.Next, n, alpha)
 		return l
 	})
 }
@@ -418,6 +445,8 @@ func TestConfigValidate(t *testing.T) {
 		{"negative alpha", Config{InitAlpha: -1}, false},
 		{"NaN entropy", Config{TargetEntropy: &nan}, false},
 		{"unknown activation", Config{Activation: "gelu"}, false},
+		{"negative smoothness", Config{Smoothness: -1}, false},
+		{"infinite smoothness", Config{Smoothness: math.Inf(1)}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
