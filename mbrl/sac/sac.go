@@ -284,7 +284,7 @@ type Stats struct {
 	// that of Q₂.
 	QLoss float64
 	// PolicyLoss is E[α·log π(a|s) − min(Q₁, Q₂)(s, a)] over the batch,
-	// a ~ π.
+	// a ~ π, plus the smoothness term when Config.Smoothness is set.
 	PolicyLoss float64
 	// Alpha is the temperature used by this update (before its own α
 	// step).
