@@ -49,6 +49,29 @@ func TestDefaultConfigsParse(t *testing.T) {
 	assert.Equal(t, 10000, cfg.Schedule.ModelWindow)
 }
 
+// Every config shipped in assets/configs (the README's commands pass them
+// with --config) loads and validates for the algorithm and task it names.
+func TestShippedConfigsLoad(t *testing.T) {
+	files, err := filepath.Glob("../../assets/configs/*.json")
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			data, err := os.ReadFile(f)
+			require.NoError(t, err)
+			named, err := mbrl.ParseConfig(data)
+			require.NoError(t, err)
+			require.NotEmpty(t, named.Algo, "the file names its algorithm")
+			task := named.Task
+			if task == "" {
+				task = "reacher"
+			}
+			_, err = loadConfig(f, named.Algo, task, 1, 0)
+			assert.NoError(t, err)
+		})
+	}
+}
+
 // A tiny run end to end: train, JSON summary, resume of a finished run,
 // ckpt: evaluation, and a clear error for a corrupt checkpoint.
 func TestTrainTinyAndCheckpoint(t *testing.T) {
