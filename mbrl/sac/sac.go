@@ -55,7 +55,7 @@ type Agent struct {
 type workspace struct {
 	rows          int
 	actor, critic *nn.Workspace
-	actorNext     *nn.Workspace // the smoothness term's pass over s'
+	actorNext     *nn.Workspace // the smoothness term's pass over s' (and doutN its gradient)
 	target        *nn.Workspace
 	obs, next     []float32 // rows×obsDim
 	qin           []float32 // 2·rows×(obsDim+actDim)
@@ -148,7 +148,6 @@ func (a *Agent) newWorkspace(rows int) *workspace {
 		dq:      make([]float32, 2*rows),
 		dqin:    make([]float32, 2*rows*in),
 		dout:    make([]float32, rows*2*a.actDim),
-		doutN:   make([]float32, rows*2*a.actDim),
 		eps:     make([]float64, rows*a.actDim),
 		act:     make([]float64, rows*a.actDim),
 		std:     make([]float64, rows*a.actDim),
@@ -158,6 +157,7 @@ func (a *Agent) newWorkspace(rows int) *workspace {
 	}
 	if a.cfg.Smoothness > 0 {
 		ws.actorNext = a.actor.NewWorkspace(rows)
+		ws.doutN = make([]float32, rows*2*a.actDim)
 	}
 	return ws
 }
