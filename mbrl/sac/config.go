@@ -47,6 +47,17 @@ type Config struct {
 	// and at the next observation s'. It penalises policies that flip
 	// between two actions from one step to the next. Default 0.
 	Smoothness float64 `json:"smoothness,omitempty"`
+	// TargetEntropyEnd, with AnnealUpdates, anneals the entropy target:
+	// it moves linearly from TargetEntropy to TargetEntropyEnd over the
+	// first AnnealUpdates updates and stays there. A high target early
+	// keeps exploring; a low one late lets the policy hold still, which a
+	// reaching task's last steps need. Nil (the default) keeps the target
+	// fixed.
+	TargetEntropyEnd *float64 `json:"target_entropy_end,omitempty"`
+	// AnnealUpdates is the length of the anneal in updates (count the
+	// algorithm's updates per env step: SAC's 1, PAL's 2.5 on average);
+	// positive exactly when TargetEntropyEnd is set.
+	AnnealUpdates int `json:"anneal_updates,omitempty"`
 }
 
 // WithDefaults returns c with every zero field replaced by its default.
@@ -76,6 +87,10 @@ func (c Config) WithDefaults() Config {
 	if c.TargetEntropy != nil {
 		h := *c.TargetEntropy
 		c.TargetEntropy = &h
+	}
+	if c.TargetEntropyEnd != nil {
+		h := *c.TargetEntropyEnd
+		c.TargetEntropyEnd = &h
 	}
 	if c.Activation == "" {
 		c.Activation = "relu"
@@ -115,6 +130,12 @@ func (c Config) Validate() error {
 	}
 	if c.TargetEntropy != nil && (math.IsNaN(*c.TargetEntropy) || math.IsInf(*c.TargetEntropy, 0)) {
 		return fmt.Errorf("sac: target entropy %v, want finite", *c.TargetEntropy)
+	}
+	if e := c.TargetEntropyEnd; e != nil && (math.IsNaN(*e) || math.IsInf(*e, 0)) {
+		return fmt.Errorf("sac: target entropy end %v, want finite", *e)
+	}
+	if (c.TargetEntropyEnd != nil) != (c.AnnealUpdates > 0) || c.AnnealUpdates < 0 {
+		return fmt.Errorf("sac: anneal_updates %d: target_entropy_end needs a positive anneal_updates, and anneal_updates needs target_entropy_end", c.AnnealUpdates)
 	}
 	if _, err := activation(c.Activation); err != nil {
 		return err

@@ -175,6 +175,17 @@ func (a *Agent) Config() Config { return a.cfg.WithDefaults() }
 // Updates returns the number of Update calls applied.
 func (a *Agent) Updates() int { return a.updates }
 
+// TargetEntropy returns the entropy target of the next update: the
+// Config's TargetEntropy, annealed towards TargetEntropyEnd when set.
+func (a *Agent) TargetEntropy() float64 {
+	h := a.targetEntropy
+	if e := a.cfg.TargetEntropyEnd; e != nil {
+		f := min(1, float64(a.updates)/float64(a.cfg.AnnealUpdates))
+		h += f * (*e - h)
+	}
+	return h
+}
+
 // Alpha returns the current temperature α.
 func (a *Agent) Alpha() float64 { return math.Exp(float64(a.logAlpha[0])) }
 
@@ -333,7 +344,7 @@ func (a *Agent) Update(b *replay.Batch, rng *rand.Rand) Stats {
 
 	if !a.cfg.FixedAlpha {
 		// ∂L_α/∂log α = −mean(log π + H̄) = H − H̄.
-		a.alphaGrad[0] = float32(st.Entropy - a.targetEntropy)
+		a.alphaGrad[0] = float32(st.Entropy - a.TargetEntropy())
 		a.alphaOpt.Step(a.logAlpha, a.alphaGrad, nil)
 	}
 	tau := float32(a.cfg.Tau)

@@ -447,6 +447,11 @@ func TestConfigValidate(t *testing.T) {
 		{"unknown activation", Config{Activation: "gelu"}, false},
 		{"negative smoothness", Config{Smoothness: -1}, false},
 		{"infinite smoothness", Config{Smoothness: math.Inf(1)}, false},
+		{"anneal", Config{TargetEntropyEnd: ptr(-3.0), AnnealUpdates: 10}, true},
+		{"NaN entropy end", Config{TargetEntropyEnd: &nan, AnnealUpdates: 10}, false},
+		{"entropy end without anneal", Config{TargetEntropyEnd: ptr(-3.0)}, false},
+		{"anneal without entropy end", Config{AnnealUpdates: 10}, false},
+		{"negative anneal", Config{TargetEntropyEnd: ptr(-3.0), AnnealUpdates: -1}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -469,6 +474,31 @@ func TestConfigValidate(t *testing.T) {
 	assert.Equal(t, -4.0, *cfg.TargetEntropy, "default target entropy −actDim")
 	assert.Equal(t, []int{256, 256}, cfg.Hidden)
 	assert.InDelta(t, 0.1, a.Alpha(), 1e-7)
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// TestEntropyAnneal checks that the target moves linearly from
+// TargetEntropy to TargetEntropyEnd over AnnealUpdates updates and that
+// α's step follows the annealed target, not the initial one.
+func TestEntropyAnneal(t *testing.T) {
+	a, err := New(3, 2, Config{Hidden: []int{8}, TargetEntropy: ptr(100.0), TargetEntropyEnd: ptr(-100.0), AnnealUpdates: 4},
+		rand.New(rand.NewPCG(1, 1)))
+	require.NoError(t, err)
+	rng := rand.New(rand.NewPCG(2, 2))
+	for i, want := range []float64{100, 50, 0, -50, -100, -100} {
+		assert.InDelta(t, want, a.TargetEntropy(), 1e-12, "after %d updates", i)
+		if i == 1 {
+			var buf bytes.Buffer
+			require.NoError(t, a.Save(&buf))
+			b, err := Load(&buf)
+			require.NoError(t, err)
+			assert.InDelta(t, want, b.TargetEntropy(), 1e-12, "a loaded agent resumes the anneal where it was")
+		}
+		st := a.Update(randBatch(rng, 8, 3, 2), rng)
+		// ∂L_α/∂log α = H − H̄ with this update's H̄.
+		assert.InDelta(t, st.Entropy-want, float64(a.alphaGrad[0]), 1e-4, "update %d", i)
+	}
 }
 
 func TestTemperatureAndTargets(t *testing.T) {
