@@ -479,8 +479,9 @@ func TestConfigValidate(t *testing.T) {
 func ptr[T any](v T) *T { return &v }
 
 // TestEntropyAnneal checks that the target moves linearly from
-// TargetEntropy to TargetEntropyEnd over AnnealUpdates updates and that
-// α's step follows the annealed target, not the initial one.
+// TargetEntropy to TargetEntropyEnd over AnnealUpdates updates, that α's
+// gradient uses the annealed target, not the initial one, and that a
+// loaded agent continues the anneal.
 func TestEntropyAnneal(t *testing.T) {
 	a, err := New(3, 2, Config{Hidden: []int{8}, TargetEntropy: ptr(100.0), TargetEntropyEnd: ptr(-100.0), AnnealUpdates: 4},
 		rand.New(rand.NewPCG(1, 1)))
