@@ -52,7 +52,7 @@ type Config struct {
 	// first AnnealUpdates updates and stays there. A high target early
 	// keeps exploring; a low one late lets the policy hold still, which a
 	// reaching task's last steps need. Nil (the default) keeps the target
-	// fixed.
+	// fixed. Like the target itself, it does nothing with FixedAlpha.
 	TargetEntropyEnd *float64 `json:"target_entropy_end,omitempty"`
 	// AnnealUpdates is the length of the anneal in updates (count the
 	// algorithm's updates per env step: SAC's 1, PAL's 2.5 on average);
