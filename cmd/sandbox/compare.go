@@ -15,7 +15,7 @@ import (
 )
 
 func init() {
-	register(&command{name: "compare", args: "--task T --algos A,B,... [--steps N] [--seeds K] [--seed S] [--eval-every E] --out DIR [--jobs J] [--json]",
+	register(&command{name: "compare", args: "--task T --algos A,B,... [--steps N] [--seeds K] [--seed S] [--eval-every E] [--config F,...] --out DIR [--jobs J] [--json]",
 		summary: "Train several algorithms on several seeds; plot and tabulate success against env steps.", run: runCompare})
 }
 
@@ -30,6 +30,7 @@ func runCompare(c *command, args []string, out io.Writer) error {
 	dir := fset.String("out", "", "directory for the runs, curve.png and summary.md (rerunning resumes)")
 	jobs := fset.Int("jobs", runtime.GOMAXPROCS(0), "runs trained at once")
 	asJSON := fset.Bool("json", false, "print a JSON summary as the last line")
+	cfgFiles := fset.String("config", "", "comma-separated JSON config files, each for the algorithm it names (others: their defaults)")
 	if err := parse(c, fset, args, out); err != nil {
 		return err
 	}
@@ -53,6 +54,10 @@ func runCompare(c *command, args []string, out io.Writer) error {
 	if _, err := tasks.Lookup(*task); err != nil {
 		return usageError{err.Error()}
 	}
+	files, err := configsByAlgo(*cfgFiles, names)
+	if err != nil {
+		return err
+	}
 	opt := mbrl.CompareOptions{Seeds: *seeds, Seed: *seedFlag, Dir: *dir, Jobs: *jobs, Log: out}
 	for i, a := range names {
 		if !slices.Contains(mbrl.Algos, a) {
@@ -61,7 +66,7 @@ func runCompare(c *command, args []string, out io.Writer) error {
 		if slices.Contains(names[:i], a) {
 			return usagef("--algos: %q listed twice", a)
 		}
-		cfg, err := loadConfig("", a, *task, *seedFlag, *steps)
+		cfg, err := loadConfig(files[a], a, *task, *seedFlag, *steps)
 		if err != nil {
 			return err
 		}
@@ -84,4 +89,33 @@ func runCompare(c *command, args []string, out io.Writer) error {
 		return printJSON(out, res)
 	}
 	return nil
+}
+
+// configsByAlgo maps each algorithm to the one of the comma-separated config
+// files that names it; every file must name one of algos, and no two the
+// same.
+func configsByAlgo(list string, algos []string) (map[string]string, error) {
+	files := map[string]string{}
+	if list == "" {
+		return files, nil
+	}
+	for _, f := range strings.Split(list, ",") {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return nil, usageError{err.Error()}
+		}
+		cfg, err := mbrl.ParseConfig(data)
+		switch {
+		case err != nil:
+			return nil, usagef("%s: %v", f, err)
+		case cfg.Algo == "":
+			return nil, usagef("--config %s names no algorithm (\"algo\"), so it cannot be matched to one of --algos", f)
+		case !slices.Contains(algos, cfg.Algo):
+			return nil, usagef("--config %s is for %s, which is not in --algos %s", f, cfg.Algo, strings.Join(algos, ","))
+		case files[cfg.Algo] != "":
+			return nil, usagef("--config: %s and %s are both for %s", files[cfg.Algo], f, cfg.Algo)
+		}
+		files[cfg.Algo] = f
+	}
+	return files, nil
 }

@@ -60,7 +60,8 @@ func defaultConfig(algo, task string) (mbrl.Config, string, error) {
 
 // loadConfig reads the config file, or the embedded default for algo on
 // task, sets the run's task, algorithm, seed and (if positive) steps, and
-// returns it validated and with its defaults filled in.
+// returns it validated and with its defaults filled in. A file that names
+// an algorithm must name algo; the task it names is replaced by task.
 func loadConfig(file, algo, task string, seed uint64, steps int) (mbrl.Config, error) {
 	var cfg mbrl.Config
 	var err error
@@ -71,6 +72,11 @@ func loadConfig(file, algo, task string, seed uint64, steps int) (mbrl.Config, e
 		}
 		if cfg, err = mbrl.ParseConfig(data); err != nil {
 			return cfg, usageError{fmt.Sprintf("%s: %v", file, err)}
+		}
+		// A file's schedule and defaults are its algorithm's: running it
+		// as another one would quietly mix the two.
+		if cfg.Algo != "" && cfg.Algo != algo {
+			return cfg, usagef("%s is a config for %s, not %s", file, cfg.Algo, algo)
 		}
 	} else if cfg, _, err = defaultConfig(algo, task); err != nil {
 		return cfg, err

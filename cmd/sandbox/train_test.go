@@ -22,6 +22,7 @@ func TestTrainUsageErrors(t *testing.T) {
 		{"train", "--task", "reacher", "--algo", "pets", "--steps", "-5"},
 		{"train", "--task", "reacher", "--algo", "pets", "--resume"},
 		{"train", "--task", "reacher", "--algo", "pets", "--config", "/no/such/file.json"},
+		{"train", "--task", "reacher", "--algo", "sac", "--config", "../../assets/configs/pal-reacher-anneal.json"},
 	} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			code, _, stderr := sandbox(args...)
@@ -107,6 +108,9 @@ func TestTrainTinyAndCheckpoint(t *testing.T) {
 }
 
 func TestCompareUsageErrors(t *testing.T) {
+	noAlgo := filepath.Join(t.TempDir(), "no-algo.json")
+	require.NoError(t, os.WriteFile(noAlgo, []byte(`{"policy": {"gamma": 0.9}}`), 0o644))
+	pal := "../../assets/configs/pal-reacher-anneal.json"
 	for _, args := range [][]string{
 		{"compare", "--task", "reacher", "--out", "x"},
 		{"compare", "--algos", "sac", "--out", "x"},
@@ -115,6 +119,10 @@ func TestCompareUsageErrors(t *testing.T) {
 		{"compare", "--task", "reacher", "--algos", "sac,sac", "--out", "x"},
 		{"compare", "--task", "reacher", "--algos", "sac", "--seeds", "0", "--out", "x"},
 		{"compare", "--task", "nope", "--algos", "sac", "--out", "x"},
+		{"compare", "--task", "reacher", "--algos", "sac", "--config", pal, "--out", "x"},
+		{"compare", "--task", "reacher", "--algos", "sac,pal", "--config", pal + "," + pal, "--out", "x"},
+		{"compare", "--task", "reacher", "--algos", "sac", "--config", noAlgo, "--out", "x"},
+		{"compare", "--task", "reacher", "--algos", "sac", "--config", "/no/such/file.json", "--out", "x"},
 	} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			code, _, stderr := sandbox(args...)
@@ -125,11 +133,14 @@ func TestCompareUsageErrors(t *testing.T) {
 }
 
 // compare end to end on runs too short to leave the random episodes: the
-// table, the plot and the JSON line with null for never-reached thresholds.
+// table, the plot, the JSON line with null for never-reached thresholds, and
+// a --config file reaching the runs of the algorithm it names only.
 func TestCompareTiny(t *testing.T) {
 	dir := t.TempDir()
+	sacCfg := filepath.Join(t.TempDir(), "sac.json")
+	require.NoError(t, os.WriteFile(sacCfg, []byte(`{"algo": "sac", "policy": {"gamma": 0.5}}`), 0o644))
 	code, out, stderr := sandbox("compare", "--task", "reacher", "--algos", "sac,dyna", "--steps", "100", "--seeds", "2",
-		"--seed", "4", "--out", dir, "--json")
+		"--seed", "4", "--config", sacCfg, "--out", dir, "--json")
 	require.Equal(t, 0, code, stderr)
 	var sum struct {
 		Task  string
@@ -149,4 +160,11 @@ func TestCompareTiny(t *testing.T) {
 	}
 	code, _, stderr = sandbox("eval", "--task", "reacher", "--controller", "ckpt:"+filepath.Join(dir, "dyna", "seed-4"), "--episodes", "1")
 	assert.Equal(t, 0, code, stderr)
+	for algo, gamma := range map[string]float64{"sac": 0.5, "dyna": 0.99} {
+		data, err := os.ReadFile(filepath.Join(dir, algo, "seed-5", "config.json"))
+		require.NoError(t, err)
+		cfg, err := mbrl.ParseConfig(data)
+		require.NoError(t, err)
+		assert.Equal(t, gamma, cfg.Policy.Gamma, algo)
+	}
 }
