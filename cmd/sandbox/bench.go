@@ -7,6 +7,7 @@ import (
 
 	"sandbox/internal/seed"
 	"sandbox/mbrl"
+	"sandbox/mbrl/nn"
 	"sandbox/tasks"
 )
 
@@ -31,6 +32,7 @@ type benchSummary struct {
 	MPCStepMs         float64 `json:"mpc_step_ms"`
 	MPCStepCPUMs      float64 `json:"mpc_step_cpu_ms"`
 	BLAS              string  `json:"blas"`
+	BLASCore          string  `json:"blas_core,omitempty"`
 }
 
 func runBench(c *command, args []string, out io.Writer) error {
@@ -74,9 +76,9 @@ func runBench(c *command, args []string, out io.Writer) error {
 		return err
 	}
 	sum.PlannerRows, sum.EnsembleStepsPerS, sum.EnsembleGFLOPS, sum.MPCStepMs, sum.BLAS = pt.Rows, pt.ModelStepsPerS, pt.GFLOPS, pt.MPCStepMs, pt.Backend
-	sum.MPCStepCPUMs = pt.MPCStepCPUMs
-	fmt.Fprintf(out, "\nensemble (pets-reacher, %d rows, %s BLAS): %.0f model steps/s, %.1f GFLOP/s; MPC %.1f ms per control step (%.1f ms CPU)\n",
-		pt.Rows, pt.Backend, pt.ModelStepsPerS, pt.GFLOPS, pt.MPCStepMs, pt.MPCStepCPUMs)
+	sum.MPCStepCPUMs, sum.BLASCore = pt.MPCStepCPUMs, nn.BLASCore()
+	fmt.Fprintf(out, "\nensemble (pets-reacher, %d rows, BLAS %s): %.0f model steps/s, %.1f GFLOP/s; MPC %.1f ms per control step (%.1f ms CPU)\n",
+		pt.Rows, blasName(), pt.ModelStepsPerS, pt.GFLOPS, pt.MPCStepMs, pt.MPCStepCPUMs)
 	sum.WallS = time.Since(start).Seconds()
 	if *asJSON {
 		return printJSON(out, sum)

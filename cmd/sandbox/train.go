@@ -34,8 +34,20 @@ type trainSummary struct {
 	Out           string  `json:"out,omitempty"`
 	WallS         float64 `json:"wall_s"`
 	// BLAS is the model math's backend: a pure-Go build ("gonum") runs
-	// PETS several times slower than one linking OpenBLAS.
-	BLAS string `json:"blas"`
+	// PETS several times slower than one linking OpenBLAS. BLASCore is the
+	// CPU core OpenBLAS chose kernels for: the same seed repeats a run bit
+	// for bit only under the same core.
+	BLAS     string `json:"blas"`
+	BLASCore string `json:"blas_core,omitempty"`
+}
+
+// blasName names the BLAS in use and, for OpenBLAS, the core its kernels
+// are for.
+func blasName() string {
+	if core := nn.BLASCore(); core != "" {
+		return nn.Backend() + ", OpenBLAS " + core + " kernels"
+	}
+	return nn.Backend()
 }
 
 // defaultConfig returns the embedded default for algo on task:
@@ -148,9 +160,9 @@ func runTrain(c *command, args []string, out io.Writer) error {
 	}
 	sum := trainSummary{Task: cfg.Task, Algo: cfg.Algo, Seed: cfg.Seed, Episodes: res.Final.Episodes,
 		Successes: res.Final.Successes, SuccessRate: res.Final.SuccessRate, MeanReturn: res.Final.MeanReturn,
-		EnvSteps: res.EnvSteps, TrainEpisodes: res.Episodes, Out: *dir, WallS: time.Since(start).Seconds(), BLAS: nn.Backend()}
+		EnvSteps: res.EnvSteps, TrainEpisodes: res.Episodes, Out: *dir, WallS: time.Since(start).Seconds(), BLAS: nn.Backend(), BLASCore: nn.BLASCore()}
 	fmt.Fprintf(out, "%s with %s: %d/%d successes (%.0f%%) on held-out goals, mean return %.3f, %d env steps, %.1f s (BLAS: %s)\n",
-		sum.Task, sum.Algo, sum.Successes, sum.Episodes, 100*sum.SuccessRate, sum.MeanReturn, sum.EnvSteps, sum.WallS, sum.BLAS)
+		sum.Task, sum.Algo, sum.Successes, sum.Episodes, 100*sum.SuccessRate, sum.MeanReturn, sum.EnvSteps, sum.WallS, blasName())
 	if *asJSON {
 		return printJSON(out, sum)
 	}

@@ -10,6 +10,12 @@ var backend = "gonum"
 // default or "netlib" (OpenBLAS through cgo) for builds with the netlib tag.
 func Backend() string { return backend }
 
+// BLASCore returns the CPU core OpenBLAS picked its kernels for ("" for
+// the pure-Go backend). Kernels for different cores round differently, so
+// a run repeats bit for bit only under the same core; OPENBLAS_CORETYPE in
+// the environment selects one (on a CPU that can run it).
+func BLASCore() string { return openblas.CoreName() }
+
 // SetBLASThreads sets the number of threads one BLAS call may use (OpenBLAS
 // only; the pure-Go backend runs each call on the calling goroutine).
 // Small products, such as SAC's 256-row minibatches, and runs that train
