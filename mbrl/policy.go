@@ -70,7 +70,7 @@ func (t *trainer) policyBurst() error {
 		st.LastFit.ModelReturns = append(st.LastFit.ModelReturns, j)
 		if j > best+s.ConvergeTol*math.Abs(best) || math.IsInf(best, -1) {
 			best, stale = j, 0
-		} else if stale++; stale >= 2 {
+		} else if stale++; stale >= s.ConvergePatience {
 			st.LastFit.PolicyConverged = true
 			break
 		}

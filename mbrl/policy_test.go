@@ -1,6 +1,7 @@
 package mbrl
 
 import (
+	"math"
 	"os"
 	"path/filepath"
 	"testing"
@@ -31,11 +32,20 @@ func TestScheduleDefaults(t *testing.T) {
 		require.NoError(t, cfg.Validate(), algo)
 		d := cfg.WithDefaults()
 		assert.Equal(t, PolicyAlgo(algo), d.Schedule != Schedule{}, "%s has a schedule iff it learns a policy", algo)
+		assert.Equal(t, d, d.WithDefaults(), "%s: defaults are idempotent (resume relies on it)", algo)
 	}
 	d := Config{Algo: "mbpo"}.WithDefaults().Schedule
 	for _, tc := range []struct{ step, k int }{{0, 1}, {5000, 1}, {15000, 5}, {25000, 10}, {90000, 10}} {
 		assert.Equal(t, tc.k, d.rolloutLength(tc.step), "k at step %d", tc.step)
 	}
+	// A checkpoint written before a default existed resumes under it.
+	mal := Config{Task: "reacher", Algo: "mal", Steps: 1000}.WithDefaults()
+	old := mal
+	old.Schedule.ConvergePatience = 0
+	assert.NoError(t, sameRun(old, mal))
+	old.Schedule.ConvergePatience = 3
+	assert.ErrorContains(t, sameRun(old, mal), "another config")
+
 	bad := Config{Task: "reacher", Algo: "mbpo", Schedule: Schedule{UpdatesPerStep: 1, RealRatio: 0.5}}
 	assert.ErrorContains(t, bad.Validate(), "rollouts")
 	bad.Schedule = Schedule{RealRatio: 1}
@@ -73,8 +83,8 @@ func TestPALAndMALSchedules(t *testing.T) {
 
 	mal := tinyPolicyConfig("mal")
 	mal.Fit.Epochs = 2
-	mal.Schedule = Schedule{UpdatesPerFit: 4000, PolicyConverge: true, ChunkUpdates: 20, RealRatio: 0.1, Rollouts: 2,
-		RolloutLength: [4]int{2, 2, 0, 0}}
+	mal.Schedule = Schedule{UpdatesPerFit: 4000, PolicyConverge: true, ChunkUpdates: 20, ConvergePatience: 3,
+		RealRatio: 0.1, Rollouts: 2, RolloutLength: [4]int{2, 2, 0, 0}}
 	fits, metrics := fitLog(t, mal)
 	converged := 0
 	for _, f := range fits {
@@ -84,6 +94,9 @@ func TestPALAndMALSchedules(t *testing.T) {
 		assert.False(t, f.EarlyStopped)
 		assert.Greater(t, f.PolicyUpdates, 40, "MAL's policy is optimised far longer than PAL's")
 		assert.Len(t, f.ModelReturns, f.PolicyUpdates/20, "a convergence check every chunk")
+		n, stopped := convergedAt(f.ModelReturns, 0.01, 3)
+		assert.Equal(t, len(f.ModelReturns), n, "stops after 3 chunks without a 1%% gain")
+		assert.Equal(t, stopped, f.PolicyConverged)
 		if f.PolicyConverged {
 			converged++
 			assert.Less(t, f.PolicyUpdates, 4000)
@@ -98,6 +111,21 @@ func TestPALAndMALSchedules(t *testing.T) {
 		fits[i].Seconds, again[i].Seconds = 0, 0
 	}
 	assert.Equal(t, fits, again)
+}
+
+// convergedAt returns the number of convergence checks after which the
+// rule of Schedule.PolicyConverge stops and true, or len(returns) and false
+// if it never does.
+func convergedAt(returns []float64, tol float64, patience int) (int, bool) {
+	best, stale := returns[0], 0
+	for i, j := range returns[1:] {
+		if j > best+tol*math.Abs(best) {
+			best, stale = j, 0
+		} else if stale++; stale == patience {
+			return i + 2, true
+		}
+	}
+	return len(returns), false
 }
 
 // A run killed after its first evaluation and resumed ends exactly as one

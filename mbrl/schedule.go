@@ -52,8 +52,8 @@ type Schedule struct {
 	// policy's return in the model has stopped improving: after every
 	// ChunkUpdates updates the deterministic policy is rolled out in the
 	// model (the elites' mean prediction) from fixed real start states for
-	// ConvergeHorizon steps, and two chunks in a row without a relative
-	// improvement of ConvergeTol end it.
+	// ConvergeHorizon steps, and ConvergePatience chunks in a row without a
+	// relative improvement of ConvergeTol end it.
 	PolicyConverge bool `json:"policy_converge,omitempty"`
 	// ChunkUpdates is the number of SAC updates between model rollout
 	// batches and convergence checks; default 250.
@@ -62,6 +62,9 @@ type Schedule struct {
 	ConvergeTol float64 `json:"converge_tol,omitempty"`
 	// ConvergeHorizon is the model rollout length of the check; default 10.
 	ConvergeHorizon int `json:"converge_horizon,omitempty"`
+	// ConvergePatience is the number of chunks in a row without
+	// improvement that end the updates; default 2.
+	ConvergePatience int `json:"converge_patience,omitempty"`
 	// ModelWindow, if positive, fits the model on the most recent
 	// ModelWindow real transitions only (PAL); 0 uses the whole buffer.
 	ModelWindow int `json:"model_window,omitempty"`
@@ -147,6 +150,9 @@ func (c Config) policyDefaults() Config {
 	if s.ConvergeHorizon == 0 {
 		s.ConvergeHorizon = 10
 	}
+	if s.ConvergePatience == 0 {
+		s.ConvergePatience = 2
+	}
 	if s.ModelRetain == 0 {
 		s.ModelRetain = 20
 	}
@@ -174,8 +180,9 @@ func (s Schedule) validate() error {
 		return fmt.Errorf("mbrl: schedule updates_per_step %d, updates_per_fit %d: want non-negative, not both zero", s.UpdatesPerStep, s.UpdatesPerFit)
 	case !(s.RealRatio >= 0 && s.RealRatio <= 1):
 		return fmt.Errorf("mbrl: schedule real_ratio %v outside [0, 1]", s.RealRatio)
-	case s.ChunkUpdates < 1 || s.ConvergeHorizon < 1 || !(s.ConvergeTol > 0):
-		return fmt.Errorf("mbrl: schedule chunk_updates %d, converge_horizon %d, converge_tol %v must be positive", s.ChunkUpdates, s.ConvergeHorizon, s.ConvergeTol)
+	case s.ChunkUpdates < 1 || s.ConvergeHorizon < 1 || s.ConvergePatience < 1 || !(s.ConvergeTol > 0):
+		return fmt.Errorf("mbrl: schedule chunk_updates %d, converge_horizon %d, converge_patience %d, converge_tol %v must be positive",
+			s.ChunkUpdates, s.ConvergeHorizon, s.ConvergePatience, s.ConvergeTol)
 	case s.ModelWindow < 0 || s.ModelRetain < 1:
 		return fmt.Errorf("mbrl: schedule model_window %d, model_retain %d", s.ModelWindow, s.ModelRetain)
 	}

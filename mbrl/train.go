@@ -234,7 +234,8 @@ func Train(cfg Config, opt RunOptions) (Result, error) {
 // sameRun checks that a checkpoint's config matches the requested one,
 // apart from the step budget, which a resumed run may extend.
 func sameRun(saved, want Config) error {
-	a, b := saved, want
+	// Defaults added since the checkpoint was written fill its zero fields.
+	a, b := saved.WithDefaults(), want
 	a.Steps, b.Steps = 0, 0
 	ja, _ := jsonString(a)
 	jb, _ := jsonString(b)
