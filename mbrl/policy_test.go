@@ -50,6 +50,8 @@ func TestScheduleDefaults(t *testing.T) {
 	assert.ErrorContains(t, bad.Validate(), "rollouts")
 	bad.Schedule = Schedule{RealRatio: 1}
 	assert.ErrorContains(t, bad.Validate(), "not both zero")
+	bad.Schedule = Schedule{UpdatesPerFit: 10, RealRatio: 1, PolicyConverge: true, ConvergePatience: -1}
+	assert.ErrorContains(t, bad.Validate(), "converge_patience -1")
 }
 
 // fitLog trains cfg and returns every model fit's FitInfo and the run's
