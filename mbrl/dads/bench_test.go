@@ -77,7 +77,7 @@ func BenchmarkPlannerReplan(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			_, view, err := skillView(env)
+			_, view, err := skillView(env, nil)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -85,7 +85,7 @@ func BenchmarkPlannerReplan(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			p, err := NewPlanner(env, d, pol, PlannerConfig{})
+			p, err := NewPlanner(env, d, pol, nil, PlannerConfig{})
 			if err != nil {
 				b.Fatal(err)
 			}

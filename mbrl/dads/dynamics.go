@@ -40,6 +40,14 @@ type DynamicsConfig struct {
 	// [0.3, 10] (skill_dynamics.py without fix_variance), instead of
 	// fixing them at 1.
 	LearnVariance bool `json:"learn_variance,omitempty"`
+	// Horizon is the number k of control steps whose change the model
+	// predicts, q(s_{t+k} − s_t | s_t, z); default 1, DADS's one-step
+	// skill dynamics. A Learner pairs each transition with the skill
+	// state k steps later in its episode, so the intrinsic reward asks
+	// where a skill has taken the skill state after k steps, and the
+	// planner predicts a skill's effect k steps at a time (its SkillSteps
+	// must be a multiple of k).
+	Horizon int `json:"horizon,omitempty"`
 }
 
 // Bounds of learned standard deviations in normalised units (DADS).
@@ -73,6 +81,9 @@ func (c DynamicsConfig) withDefaults() DynamicsConfig {
 	if c.Epsilon == 0 {
 		c.Epsilon = 1e-8
 	}
+	if c.Horizon == 0 {
+		c.Horizon = 1
+	}
 	return c
 }
 
@@ -91,6 +102,8 @@ func (c DynamicsConfig) validate() error {
 		return fmt.Errorf("dads: normaliser momentum %g, want (0, 1)", c.Momentum)
 	case !(c.Epsilon > 0 && c.Epsilon < 1):
 		return fmt.Errorf("dads: normaliser epsilon %g, want (0, 1)", c.Epsilon)
+	case c.Horizon < 1 || c.Horizon > 1000:
+		return fmt.Errorf("dads: skill-dynamics horizon %d, want 1…1000", c.Horizon)
 	}
 	return nil
 }
@@ -511,6 +524,7 @@ func (d *SkillDynamics) Save(w io.Writer) error {
 		return fmt.Errorf("dads: save: %w", err)
 	}
 	e.blob(opt)
+	e.int(d.cfg.Horizon) // appended after version 1's fields
 	return writeSection(w, dynMagic, dynVersion, e.b)
 }
 
@@ -542,6 +556,10 @@ func LoadDynamics(r io.Reader) (*SkillDynamics, error) {
 	}
 	blob := dc.blob("network")
 	opt := dc.blob("optimiser")
+	cfg.Horizon = 1 // models saved before the horizon existed end here
+	if len(dc.b) > 0 {
+		cfg.Horizon = dc.int(1000, "horizon")
+	}
 	if dc.err != nil {
 		return nil, dc.err
 	}

@@ -176,7 +176,7 @@ func testLearnsLinearMap(t *testing.T, learn bool, rise float64) {
 
 func TestDynamicsSaveLoad(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
-	d, err := NewSkillDynamics(2, 2, DynamicsConfig{Hidden: []int{8}}, rng)
+	d, err := NewSkillDynamics(2, 2, DynamicsConfig{Hidden: []int{8}, Horizon: 3}, rng)
 	require.NoError(t, err)
 	s, z, next := randRows(rng, 20), randRows(rng, 20), randRows(rng, 20)
 	_, err = d.Train(s, z, next, 10)
@@ -186,6 +186,7 @@ func TestDynamicsSaveLoad(t *testing.T) {
 	stream := buf.Bytes()
 	e, err := LoadDynamics(bytes.NewReader(stream))
 	require.NoError(t, err)
+	assert.Equal(t, d.Config(), e.Config())
 	want, got := make([]float64, 10), make([]float64, 10)
 	d.LogProb(s, z, next, 10, want)
 	e.LogProb(s, z, next, 10, got)
@@ -247,4 +248,20 @@ func TestPredictMixtureAndModalMean(t *testing.T) {
 	assert.InDelta(t, 0.5+p-(1-p), got[0], 1e-6, "mixture mean")
 	d.PredictModal([]float64{0.5}, []float64{0}, 1, got)
 	assert.InDelta(t, 1.5, got[0], 1e-6, "modal mean")
+}
+
+// TestLoadDynamicsWithoutHorizon: a model saved before the horizon was
+// appended to the stream loads as a one-step model.
+func TestLoadDynamicsWithoutHorizon(t *testing.T) {
+	d, err := NewSkillDynamics(2, 2, DynamicsConfig{Hidden: []int{8}, Horizon: 3}, rand.New(rand.NewPCG(1, 2)))
+	require.NoError(t, err)
+	var buf bytes.Buffer
+	require.NoError(t, d.Save(&buf))
+	p, err := readSection(bytes.NewReader(buf.Bytes()), dynMagic, dynVersion)
+	require.NoError(t, err)
+	var old bytes.Buffer
+	require.NoError(t, writeSection(&old, dynMagic, dynVersion, p[:len(p)-8]))
+	e, err := LoadDynamics(&old)
+	require.NoError(t, err)
+	assert.Equal(t, 1, e.Config().Horizon)
 }

@@ -48,6 +48,12 @@ type Config struct {
 	// reacher the mean reward was still 0.001 after 20 iterations, where
 	// from 0.001 it reached 0.014 by then and 0.71 after 200.
 	Policy sac.Config `json:"policy"`
+	// PolicyHide names observation slices (tasks.Field names) the skill
+	// policy does not see, besides the goal-dependent ones it never sees,
+	// as the DADS code hides the Ant's x-y position from its policy
+	// (observation_omit_size). Hiding every slice leaves the policy only
+	// its skill.
+	PolicyHide []string `json:"policy_hide,omitempty"`
 	// PolicySteps is the number of SAC updates per iteration; default 64.
 	PolicySteps int `json:"policy_steps,omitempty"`
 	// InitialSteps is the number of env steps collected before the first
@@ -109,6 +115,9 @@ func (c Config) Validate() error {
 	if err := c.Dynamics.validate(); err != nil {
 		return err
 	}
+	if c.Planner.SkillSteps%c.Dynamics.Horizon != 0 {
+		return fmt.Errorf("dads: the planner's skill_steps %d are not a multiple of the skill-dynamics horizon %d", c.Planner.SkillSteps, c.Dynamics.Horizon)
+	}
 	if err := c.Policy.Validate(); err != nil {
 		return fmt.Errorf("dads: policy: %w", err)
 	}
@@ -134,10 +143,14 @@ type Learner struct {
 
 	dyn *SkillDynamics
 	pol *sac.Agent
-	// buf holds (obs ⊕ z, act, next ⊕ z) with the full observations.
+	// buf holds (obs ⊕ z ⊕ f, act, next ⊕ z ⊕ f) with the full
+	// observations, where f is empty for one-step skill dynamics and
+	// otherwise the skill state Horizon steps after obs.
 	buf *replay.Buffer
-	src *rand.PCG
-	rng *rand.Rand
+	// future is the width of f.
+	future int
+	src    *rand.PCG
+	rng    *rand.Rand
 
 	iteration, episodes, envSteps int
 }
@@ -158,7 +171,7 @@ func NewLearner(env *tasks.Env, cfg Config) (*Learner, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	spacer, view, err := skillView(env)
+	spacer, view, err := skillView(env, cfg.PolicyHide)
 	if err != nil {
 		return nil, err
 	}
@@ -172,14 +185,18 @@ func NewLearner(env *tasks.Env, cfg Config) (*Learner, error) {
 	if err != nil {
 		return nil, fmt.Errorf("dads: %w", err)
 	}
-	buf, err := replay.New(spec.ObsDim()+cfg.Skills, spec.ActionDim, cfg.BufferCapacity)
+	future := 0
+	if cfg.Dynamics.Horizon > 1 {
+		future = ds
+	}
+	buf, err := replay.New(spec.ObsDim()+cfg.Skills+future, spec.ActionDim, cfg.BufferCapacity)
 	if err != nil {
 		return nil, fmt.Errorf("dads: %w", err)
 	}
 	r := seed.Stream(cfg.Seed, "dads/train")
 	src := rand.NewPCG(r.Uint64(), r.Uint64())
 	return &Learner{cfg: cfg, env: env, spacer: spacer, view: view, obsDim: spec.ObsDim(),
-		dyn: dyn, pol: pol, buf: buf, src: src, rng: rand.New(src)}, nil
+		dyn: dyn, pol: pol, buf: buf, future: future, src: src, rng: rand.New(src)}, nil
 }
 
 // Config returns the options in use, defaults filled in.
@@ -214,7 +231,7 @@ func (l *Learner) PolicyObs(obs, z, dst []float64) {
 // dynamics and policy with the Config's Planner options; it sees later
 // training.
 func (l *Learner) Planner() (*Planner, error) {
-	return NewPlanner(l.env, l.dyn, l.pol, l.cfg.Planner)
+	return NewPlanner(l.env, l.dyn, l.pol, l.cfg.PolicyHide, l.cfg.Planner)
 }
 
 // CollectStats summarises a Collect.
@@ -227,22 +244,26 @@ type CollectStats struct {
 }
 
 // Collect runs whole episodes with the stochastic skill policy, one skill
-// per episode, until at least steps control steps have been added to the
-// buffer.
+// per episode, until at least steps control steps have been run. With a
+// skill-dynamics Horizon k > 1 each transition goes to the buffer with
+// the skill state k steps later, and an episode's last k−1 transitions,
+// which have none, are left out.
 func (l *Learner) Collect(steps int) (CollectStats, error) {
 	var st CollectStats
 	spec := l.env.Spec()
-	d := l.cfg.Skills
+	d, k, w := l.cfg.Skills, l.cfg.Dynamics.Horizon, l.buf.ObsDim()
 	z := make([]float64, d)
 	in := make([]float64, l.pol.ObsDim())
 	act := make([]float64, spec.ActionDim)
-	row, next := make([]float64, l.obsDim+d), make([]float64, l.obsDim+d)
+	var rows, nexts, acts []float64 // the episode's transitions, w and ActionDim wide
+	var ends []bool
 	for st.Steps < steps {
 		rng := seed.Stream(l.cfg.Seed, "dads/episode", uint64(l.episodes))
 		obs := l.env.Reset(rng)
 		for j := range z {
 			z[j] = 2*rng.Float64() - 1
 		}
+		rows, nexts, acts, ends = rows[:0], nexts[:0], acts[:0], ends[:0]
 		ret := 0.0
 		for {
 			l.PolicyObs(obs, z, in)
@@ -254,19 +275,29 @@ func (l *Learner) Collect(steps int) (CollectStats, error) {
 			if strings.HasPrefix(step.Info.Reason, "diverged") {
 				break // the physics blew up: drop the step
 			}
-			copy(row, obs)
-			copy(row[l.obsDim:], z)
-			copy(next, step.Obs)
-			copy(next[l.obsDim:], z)
-			if err := l.buf.Add(replay.Transition{Obs: row, Act: act, Next: next, Terminated: step.Terminated}); err != nil {
-				return st, fmt.Errorf("dads: collect: %w", err)
-			}
+			rows = append(append(append(rows, obs...), z...), make([]float64, l.future)...)
+			nexts = append(append(append(nexts, step.Obs...), z...), make([]float64, l.future)...)
+			acts = append(acts, act...)
+			ends = append(ends, step.Terminated)
 			ret += step.Reward
 			st.Steps++
 			l.envSteps++
 			obs = step.Obs
 			if step.Terminated || step.Truncated {
 				break
+			}
+		}
+		for t := range max(0, len(ends)-k+1) {
+			row, next := rows[t*w:(t+1)*w], nexts[t*w:(t+1)*w]
+			if l.future > 0 {
+				// The skill state k steps on is that of transition t+k−1's next observation.
+				f := row[l.obsDim+d:]
+				l.spacer.SkillState(nexts[(t+k-1)*w:(t+k-1)*w+l.obsDim], f)
+				copy(next[l.obsDim+d:], f)
+			}
+			tr := replay.Transition{Obs: row, Act: acts[t*spec.ActionDim : (t+1)*spec.ActionDim], Next: next, Terminated: ends[t]}
+			if err := l.buf.Add(tr); err != nil {
+				return st, fmt.Errorf("dads: collect: %w", err)
 			}
 		}
 		l.episodes++
@@ -279,16 +310,20 @@ func (l *Learner) Collect(steps int) (CollectStats, error) {
 	return st, nil
 }
 
-// skillBatch extracts the skill states, skills and next skill states of
-// the n transitions of b.
+// skillBatch extracts the skill states, skills and next skill states
+// (Horizon steps on) of the n transitions of b.
 func (l *Learner) skillBatch(b *replay.Batch, n int) (s, z, next []float64) {
-	ds, d, w := l.dyn.StateDim(), l.cfg.Skills, l.obsDim+l.cfg.Skills
+	ds, d, w := l.dyn.StateDim(), l.cfg.Skills, l.buf.ObsDim()
 	s, z, next = make([]float64, n*ds), make([]float64, n*d), make([]float64, n*ds)
 	for i := range n {
 		row, nrow := b.Obs[i*w:(i+1)*w], b.Next[i*w:(i+1)*w]
 		l.spacer.SkillState(row[:l.obsDim], s[i*ds:(i+1)*ds])
-		l.spacer.SkillState(nrow[:l.obsDim], next[i*ds:(i+1)*ds])
-		copy(z[i*d:(i+1)*d], row[l.obsDim:])
+		if l.future > 0 {
+			copy(next[i*ds:(i+1)*ds], row[l.obsDim+d:])
+		} else {
+			l.spacer.SkillState(nrow[:l.obsDim], next[i*ds:(i+1)*ds])
+		}
+		copy(z[i*d:(i+1)*d], row[l.obsDim:l.obsDim+d])
 	}
 	return s, z, next
 }
@@ -331,7 +366,7 @@ func (l *Learner) TrainPolicy() (PolicyStats, error) {
 	n := l.cfg.Policy.BatchSize
 	var raw replay.Batch
 	pb := replay.Batch{Obs: make([]float64, n*l.pol.ObsDim()), Next: make([]float64, n*l.pol.ObsDim()), Reward: make([]float64, n)}
-	w := l.obsDim + l.cfg.Skills
+	w, zEnd := l.buf.ObsDim(), l.obsDim+l.cfg.Skills
 	for range l.cfg.PolicySteps {
 		if err := l.buf.Sample(l.rng, n, &raw); err != nil {
 			return st, fmt.Errorf("dads: %w", err)
@@ -343,8 +378,8 @@ func (l *Learner) TrainPolicy() (PolicyStats, error) {
 		}
 		po := l.pol.ObsDim()
 		for i := range n {
-			l.PolicyObs(raw.Obs[i*w:i*w+l.obsDim], raw.Obs[i*w+l.obsDim:(i+1)*w], pb.Obs[i*po:(i+1)*po])
-			l.PolicyObs(raw.Next[i*w:i*w+l.obsDim], raw.Next[i*w+l.obsDim:(i+1)*w], pb.Next[i*po:(i+1)*po])
+			l.PolicyObs(raw.Obs[i*w:i*w+l.obsDim], raw.Obs[i*w+l.obsDim:i*w+zEnd], pb.Obs[i*po:(i+1)*po])
+			l.PolicyObs(raw.Next[i*w:i*w+l.obsDim], raw.Next[i*w+l.obsDim:i*w+zEnd], pb.Next[i*po:(i+1)*po])
 		}
 		pb.Act, pb.Terminated = raw.Act, raw.Terminated
 		u := l.pol.Update(&pb, l.rng)
@@ -487,7 +522,7 @@ func LoadLearner(r io.Reader, env *tasks.Env) (*Learner, error) {
 	if l.dyn, err = LoadDynamics(bytes.NewReader(dynB)); err != nil {
 		return nil, fmt.Errorf("dads: skill dynamics: %w", err)
 	}
-	if l.dyn.StateDim() != len(l.spacer.SkillSpace()) || l.dyn.SkillDim() != cfg.Skills {
+	if l.dyn.StateDim() != len(l.spacer.SkillSpace()) || l.dyn.SkillDim() != cfg.Skills || l.dyn.Config().Horizon != l.cfg.Dynamics.Horizon {
 		return nil, fmt.Errorf("%w: skill dynamics of %d→%d for a %d-dimensional skill space and %d skills", ErrCorrupt, l.dyn.SkillDim(), l.dyn.StateDim(), len(l.spacer.SkillSpace()), cfg.Skills)
 	}
 	if l.pol, err = sac.Load(bytes.NewReader(polB)); err != nil {
@@ -499,8 +534,8 @@ func LoadLearner(r io.Reader, env *tasks.Env) (*Learner, error) {
 	if l.buf, err = replay.Load(bytes.NewReader(bufB)); err != nil {
 		return nil, fmt.Errorf("%w: buffer: %w", ErrCorrupt, err)
 	}
-	if l.buf.ObsDim() != l.obsDim+cfg.Skills || l.buf.ActDim() != env.Spec().ActionDim {
-		return nil, fmt.Errorf("%w: buffer of widths %d, %d for %d, %d", ErrCorrupt, l.buf.ObsDim(), l.buf.ActDim(), l.obsDim+cfg.Skills, env.Spec().ActionDim)
+	if w := l.obsDim + cfg.Skills + l.future; l.buf.ObsDim() != w || l.buf.ActDim() != env.Spec().ActionDim {
+		return nil, fmt.Errorf("%w: buffer of widths %d, %d for %d, %d", ErrCorrupt, l.buf.ObsDim(), l.buf.ActDim(), w, env.Spec().ActionDim)
 	}
 	l.iteration, l.episodes, l.envSteps = iter, eps, steps
 	return l, nil

@@ -156,3 +156,94 @@ func TestSpread(t *testing.T) {
 	paths := [][][]float64{{{0, 0}, {1, 0}}, {{0, 0}, {-1, 0}}, {{5, 5}, {0, 1}}, {{0, 0}, {0, -1}}}
 	assert.InDelta(t, 1, spread(paths), 1e-12, "four unit vectors around the origin")
 }
+
+// TestHorizonPairsEachTransitionWithTheStateKStepsOn: with a k-step skill
+// dynamics each buffered transition carries the skill state k steps
+// later in its episode, the last k−1 of an episode are left out, and the
+// Learner saves, loads and plans with it.
+func TestHorizonPairsEachTransitionWithTheStateKStepsOn(t *testing.T) {
+	const k = 5
+	env, err := tasks.Make("reacher")
+	require.NoError(t, err)
+	cfg := tinyConfig()
+	cfg.Dynamics.Horizon = k
+	l, err := NewLearner(env, cfg)
+	require.NoError(t, err)
+	st, err := l.Collect(100)
+	require.NoError(t, err)
+	steps := env.Spec().Steps
+	require.Equal(t, 2, st.Episodes)
+	require.Equal(t, 2*(steps-k+1), l.Buffer().Len())
+	obsDim, d := env.Spec().ObsDim(), l.Config().Skills
+	tip := func(obs []float64) []float64 {
+		s := make([]float64, 2)
+		l.spacer.SkillState(obs, s)
+		return s
+	}
+	for ep := range 2 {
+		for i := range steps - k + 1 {
+			row := l.Buffer().At(ep*(steps-k+1) + i).Obs
+			require.Len(t, row, obsDim+d+2)
+			if i+k < steps-k+1 { // the transition k steps on is buffered too
+				later := l.Buffer().At(ep*(steps-k+1) + i + k).Obs
+				assert.Equal(t, tip(later[:obsDim]), row[obsDim+d:], "episode %d, step %d", ep, i)
+			}
+		}
+	}
+	_, err = l.TrainDynamics()
+	require.NoError(t, err)
+	_, err = l.TrainPolicy()
+	require.NoError(t, err)
+
+	var buf bytes.Buffer
+	require.NoError(t, l.Save(&buf))
+	m, err := LoadLearner(bytes.NewReader(buf.Bytes()), env)
+	require.NoError(t, err)
+	assert.Equal(t, k, m.Dynamics().Config().Horizon)
+	p, err := m.Planner()
+	require.NoError(t, err)
+	p.Reset(nil)
+	p.Act(env.Reset(rand.New(rand.NewPCG(1, 1))), make([]float64, env.Spec().ActionDim))
+	im := p.Imagined()
+	require.Len(t, im, 8)
+	assert.Len(t, im[0], cfg.Planner.SkillSteps/k, "one prediction every k steps")
+
+	cfg.Planner.SkillSteps = 7
+	_, err = NewLearner(env, cfg)
+	assert.ErrorContains(t, err, "not a multiple of the skill-dynamics horizon 5")
+}
+
+// TestPolicyHide: hidden slices leave the skill policy's observation, all
+// of them leave it only the skill, and an unknown name is an error that
+// lists the known ones.
+func TestPolicyHide(t *testing.T) {
+	env, err := tasks.Make("reacher")
+	require.NoError(t, err)
+	cfg := tinyConfig()
+	l, err := NewLearner(env, cfg)
+	require.NoError(t, err)
+	full := l.Policy().ObsDim()
+	cfg.PolicyHide = []string{"qdot"}
+	l, err = NewLearner(env, cfg)
+	require.NoError(t, err)
+	assert.Equal(t, full-7, l.Policy().ObsDim())
+
+	cfg.PolicyHide = []string{"cos_q", "sin_q", "qdot", "tip", "last_action"}
+	l, err = NewLearner(env, cfg)
+	require.NoError(t, err)
+	require.Equal(t, 2, l.Policy().ObsDim(), "the skill alone")
+	obs := env.Reset(rand.New(rand.NewPCG(1, 1)))
+	in := make([]float64, 2)
+	l.PolicyObs(obs, []float64{0.25, -0.5}, in)
+	assert.Equal(t, []float64{0.25, -0.5}, in)
+	_, err = l.Iterate()
+	require.NoError(t, err)
+	var buf bytes.Buffer
+	require.NoError(t, l.Save(&buf))
+	_, err = LoadLearner(bytes.NewReader(buf.Bytes()), env)
+	require.NoError(t, err)
+
+	cfg.PolicyHide = []string{"elbow"}
+	_, err = NewLearner(env, cfg)
+	assert.ErrorContains(t, err, `policy_hide names "elbow", not a slice of its observation (cos_q, sin_q, qdot, tip,`)
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 
 	"sandbox/mbrl/sac"
 	"sandbox/tasks"
@@ -89,10 +90,11 @@ func (c PlannerConfig) validate() error {
 // clipped to [−1, 1], smooths them along the sequence, rolls each out in
 // the skill dynamics for Skills·SkillSteps steps from the current skill
 // state (mixture means, SkillDynamics.Predict, or with ModalMean the most
-// likely component's), scores it with the task's
-// own Reward summed over the predicted observations (tasks.SkillSpacer
-// writes each predicted state into a copy of the current observation), and
-// moves μ to the average of the candidates weighted by exp(γ(R − max R)).
+// likely component's; one prediction per Horizon steps), scores it with
+// the task's own Reward summed over the predicted observations
+// (tasks.SkillSpacer writes each predicted state into a copy of the
+// current observation), and moves μ to the average of the candidates
+// weighted by exp(γ(R − max R)).
 // It then executes the deterministic policy π(a|o, μ_0) for SkillSteps
 // steps, drops μ_0 and appends a fresh mean. Fresh means are drawn from
 // N(0, I), as in the DADS code, from the rng given to Reset.
@@ -132,8 +134,9 @@ type Planner struct {
 // NewPlanner returns the latent-space planner for env's task, which must
 // implement tasks.SkillSpacer, over skill dynamics dyn and the skill
 // policy pol (whose observation is the task's observation without its
-// goal-dependent slices, followed by the skill, as a Learner trains it).
-func NewPlanner(env *tasks.Env, dyn *SkillDynamics, pol *sac.Agent, cfg PlannerConfig) (*Planner, error) {
+// goal-dependent slices and those named in hide, followed by the skill,
+// as a Learner with Config.PolicyHide = hide trains it).
+func NewPlanner(env *tasks.Env, dyn *SkillDynamics, pol *sac.Agent, hide []string, cfg PlannerConfig) (*Planner, error) {
 	if env == nil || dyn == nil || pol == nil {
 		return nil, errors.New("dads: NewPlanner needs an env, skill dynamics and a policy")
 	}
@@ -141,7 +144,7 @@ func NewPlanner(env *tasks.Env, dyn *SkillDynamics, pol *sac.Agent, cfg PlannerC
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	spacer, view, err := skillView(env)
+	spacer, view, err := skillView(env, hide)
 	if err != nil {
 		return nil, err
 	}
@@ -152,6 +155,9 @@ func NewPlanner(env *tasks.Env, dyn *SkillDynamics, pol *sac.Agent, cfg PlannerC
 	if pol.ObsDim() != len(view)+dyn.SkillDim() || pol.ActDim() != spec.ActionDim {
 		return nil, fmt.Errorf("dads: policy of %d→%d values, task %q needs %d+%d→%d", pol.ObsDim(), pol.ActDim(), spec.ID, len(view), dyn.SkillDim(), spec.ActionDim)
 	}
+	if h := dyn.Config().Horizon; cfg.SkillSteps%h != 0 {
+		return nil, fmt.Errorf("dads: planner skill steps %d are not a multiple of the skill-dynamics horizon %d", cfg.SkillSteps, h)
+	}
 	k, d, ds := cfg.Candidates, dyn.SkillDim(), dyn.StateDim()
 	p := &Planner{cfg: cfg, task: env.Task(), spacer: spacer, dyn: dyn, pol: pol, view: view,
 		obsDim: spec.ObsDim(), actDim: spec.ActionDim,
@@ -159,7 +165,7 @@ func NewPlanner(env *tasks.Env, dyn *SkillDynamics, pol *sac.Agent, cfg PlannerC
 		prev: make([]float64, k*spec.ObsDim()), cur: make([]float64, k*spec.ObsDim()),
 		zrow: make([]float64, k*d), score: make([]float64, k), zeroA: make([]float64, spec.ActionDim),
 		in: make([]float64, len(view)+d), skill: make([]float64, d),
-		paths: make([]float64, k*cfg.Skills*cfg.SkillSteps*spec.ObsDim()), s0: make([]float64, ds)}
+		paths: make([]float64, k*cfg.Skills*cfg.SkillSteps/dyn.Config().Horizon*spec.ObsDim()), s0: make([]float64, ds)}
 	p.means = make([][]float64, cfg.Skills)
 	for i := range p.means {
 		p.means[i] = make([]float64, d)
@@ -171,12 +177,13 @@ func NewPlanner(env *tasks.Env, dyn *SkillDynamics, pol *sac.Agent, cfg PlannerC
 func (p *Planner) Config() PlannerConfig { return p.cfg }
 
 // Imagined returns, for every candidate of the last replan's final
-// refinement, the Skills·SkillSteps observations the skill dynamics
-// predict for it (only the skill state and what SetSkillState derives
-// from it differ from the observation planned from). The viewer draws
-// them. The slices are views, valid until the next Act.
+// refinement, the Skills·SkillSteps/k observations the skill dynamics
+// predict for it, one every k = Horizon steps (only the skill state and
+// what SetSkillState derives from it differ from the observation planned
+// from). The viewer draws them. The slices are views, valid until the
+// next Act.
 func (p *Planner) Imagined() [][][]float64 {
-	steps, od := p.cfg.Skills*p.cfg.SkillSteps, p.obsDim
+	steps, od := p.cfg.Skills*p.cfg.SkillSteps/p.dyn.Config().Horizon, p.obsDim
 	out := make([][][]float64, p.cfg.Candidates)
 	for c := range out {
 		out[c] = make([][]float64, steps)
@@ -239,7 +246,8 @@ func (p *Planner) Act(obs, act []float64) {
 
 // plan refines p.means for the observation obs.
 func (p *Planner) plan(obs []float64) {
-	k, hp, hz := p.cfg.Candidates, p.cfg.Skills, p.cfg.SkillSteps
+	k, hp := p.cfg.Candidates, p.cfg.Skills
+	hz := p.cfg.SkillSteps / p.dyn.Config().Horizon // predictions per skill
 	d, ds, od := p.dyn.SkillDim(), p.dyn.StateDim(), p.obsDim
 	std := math.Sqrt(p.cfg.Variance)
 	beta := p.cfg.Smoothing
@@ -329,31 +337,44 @@ func (p *Planner) reweight() {
 }
 
 // skillView returns env's task as a SkillSpacer and the observation
-// indices a skill policy sees: all but the goal-dependent slices.
-func skillView(env *tasks.Env) (tasks.SkillSpacer, []int, error) {
+// indices a skill policy sees: all but the goal-dependent slices and the
+// slices named in hide. It may see none: then it sees only its skill.
+func skillView(env *tasks.Env, hide []string) (tasks.SkillSpacer, []int, error) {
 	spec := env.Spec()
 	sp, ok := env.Task().(tasks.SkillSpacer)
 	if !ok {
 		return nil, nil, fmt.Errorf("dads: task %q has no skill space (it does not implement tasks.SkillSpacer)", spec.ID)
 	}
-	hide := map[string]bool{}
+	hidden := map[string]bool{}
 	for _, name := range sp.GoalDependent() {
 		if _, ok := spec.Field(name); !ok {
 			return nil, nil, fmt.Errorf("dads: task %q: goal-dependent slice %q is not in the observation", spec.ID, name)
 		}
-		hide[name] = true
+		hidden[name] = true
+	}
+	for _, name := range hide {
+		if _, ok := spec.Field(name); !ok {
+			return nil, nil, fmt.Errorf("dads: task %q: policy_hide names %q, not a slice of its observation (%s)", spec.ID, name, fieldNames(spec))
+		}
+		hidden[name] = true
 	}
 	var view []int
 	for _, f := range spec.Obs {
-		if f.Goal || hide[f.Name] {
+		if f.Goal || hidden[f.Name] {
 			continue
 		}
 		for i := range f.Len {
 			view = append(view, f.Start+i)
 		}
 	}
-	if len(view) == 0 {
-		return nil, nil, fmt.Errorf("dads: task %q: nothing left for the policy to observe", spec.ID)
-	}
 	return sp, view, nil
+}
+
+// fieldNames lists the names of spec's observation slices.
+func fieldNames(spec tasks.Spec) string {
+	names := make([]string, len(spec.Obs))
+	for i, f := range spec.Obs {
+		names[i] = f.Name
+	}
+	return strings.Join(names, ", ")
 }

@@ -18,7 +18,7 @@ func TestPlannerPicksTheSkillToTheGoal(t *testing.T) {
 	env, err := tasks.Make("reacher")
 	require.NoError(t, err)
 	dyn := linearDynamics(t, 0.1)
-	_, view, err := skillView(env)
+	_, view, err := skillView(env, nil)
 	require.NoError(t, err)
 	pol, err := sac.New(len(view)+2, env.Spec().ActionDim, sac.Config{Hidden: []int{8}}, rand.New(rand.NewPCG(1, 2)))
 	require.NoError(t, err)
@@ -37,7 +37,7 @@ func TestPlannerPicksTheSkillToTheGoal(t *testing.T) {
 			// does not narrow, so the plan is as good as the best of the
 			// last round's candidates: 2000 of them put one within about
 			// 0.04 of z*.
-			p, err := NewPlanner(env, dyn, pol, PlannerConfig{SkillSteps: 1, Gamma: 1000, Candidates: 2000})
+			p, err := NewPlanner(env, dyn, pol, nil, PlannerConfig{SkillSteps: 1, Gamma: 1000, Candidates: 2000})
 			require.NoError(t, err)
 			obs := env.Reset(rand.New(rand.NewPCG(3, 4)))
 			goal := []float64{obs[21] + 0.1*tc.want[0], obs[22] + 0.1*tc.want[1]}
@@ -56,11 +56,11 @@ func TestPlannerPicksTheSkillToTheGoal(t *testing.T) {
 func TestPlannerReplansEverySkillSteps(t *testing.T) {
 	env, err := tasks.Make("reacher")
 	require.NoError(t, err)
-	_, view, err := skillView(env)
+	_, view, err := skillView(env, nil)
 	require.NoError(t, err)
 	pol, err := sac.New(len(view)+2, env.Spec().ActionDim, sac.Config{Hidden: []int{8}}, rand.New(rand.NewPCG(1, 2)))
 	require.NoError(t, err)
-	p, err := NewPlanner(env, linearDynamics(t, 0.1), pol, PlannerConfig{SkillSteps: 3, Skills: 2, Candidates: 10, Refinements: 2})
+	p, err := NewPlanner(env, linearDynamics(t, 0.1), pol, nil, PlannerConfig{SkillSteps: 3, Skills: 2, Candidates: 10, Refinements: 2})
 	require.NoError(t, err)
 	obs := env.Reset(rand.New(rand.NewPCG(3, 4)))
 	p.Reset(rand.New(rand.NewPCG(5, 6)))
@@ -94,10 +94,10 @@ func TestNewPlannerErrors(t *testing.T) {
 	require.NoError(t, err)
 	pol, err := sac.New(5, env.Spec().ActionDim, sac.Config{Hidden: []int{8}}, rand.New(rand.NewPCG(1, 2)))
 	require.NoError(t, err)
-	_, err = NewPlanner(env, linearDynamics(t, 0.1), pol, PlannerConfig{})
+	_, err = NewPlanner(env, linearDynamics(t, 0.1), pol, nil, PlannerConfig{})
 	assert.ErrorContains(t, err, "policy of 5→7 values")
-	_, err = NewPlanner(env, linearDynamics(t, 0.1), pol, PlannerConfig{Smoothing: 1})
+	_, err = NewPlanner(env, linearDynamics(t, 0.1), pol, nil, PlannerConfig{Smoothing: 1})
 	assert.ErrorContains(t, err, "smoothing")
-	_, err = NewPlanner(nil, nil, nil, PlannerConfig{})
+	_, err = NewPlanner(nil, nil, nil, nil, PlannerConfig{})
 	assert.Error(t, err)
 }
