@@ -46,7 +46,9 @@ type DynamicsConfig struct {
 	// state k steps later in its episode, so the intrinsic reward asks
 	// where a skill has taken the skill state after k steps, and the
 	// planner predicts a skill's effect k steps at a time (its SkillSteps
-	// must be a multiple of k).
+	// must be a multiple of k). An episode's last k−1 transitions are not
+	// stored, so with k > 1 the policy never learns from a terminating
+	// step: meant for tasks that do not end early, like the reacher.
 	Horizon int `json:"horizon,omitempty"`
 }
 
