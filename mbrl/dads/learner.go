@@ -176,6 +176,9 @@ func NewLearner(env *tasks.Env, cfg Config) (*Learner, error) {
 		return nil, err
 	}
 	spec := env.Spec()
+	if k := cfg.Dynamics.Horizon; k > spec.Steps {
+		return nil, fmt.Errorf("dads: skill-dynamics horizon %d is longer than task %q's episodes of %d steps: no transition would have a state %d steps on", k, spec.ID, spec.Steps, k)
+	}
 	ds := len(spacer.SkillSpace())
 	dyn, err := NewSkillDynamics(ds, cfg.Skills, cfg.Dynamics, seed.Stream(cfg.Seed, "dads/dynamics-init"))
 	if err != nil {
@@ -523,7 +526,7 @@ func LoadLearner(r io.Reader, env *tasks.Env) (*Learner, error) {
 		return nil, fmt.Errorf("dads: skill dynamics: %w", err)
 	}
 	if l.dyn.StateDim() != len(l.spacer.SkillSpace()) || l.dyn.SkillDim() != cfg.Skills || l.dyn.Config().Horizon != l.cfg.Dynamics.Horizon {
-		return nil, fmt.Errorf("%w: skill dynamics of %d→%d for a %d-dimensional skill space and %d skills", ErrCorrupt, l.dyn.SkillDim(), l.dyn.StateDim(), len(l.spacer.SkillSpace()), cfg.Skills)
+		return nil, fmt.Errorf("%w: skill dynamics of %d→%d over %d steps for a %d-dimensional skill space, %d skills and horizon %d", ErrCorrupt, l.dyn.SkillDim(), l.dyn.StateDim(), l.dyn.Config().Horizon, len(l.spacer.SkillSpace()), cfg.Skills, l.cfg.Dynamics.Horizon)
 	}
 	if l.pol, err = sac.Load(bytes.NewReader(polB)); err != nil {
 		return nil, fmt.Errorf("%w: policy: %w", ErrCorrupt, err)

@@ -211,6 +211,9 @@ func TestHorizonPairsEachTransitionWithTheStateKStepsOn(t *testing.T) {
 	cfg.Planner.SkillSteps = 7
 	_, err = NewLearner(env, cfg)
 	assert.ErrorContains(t, err, "not a multiple of the skill-dynamics horizon 5")
+	cfg.Dynamics.Horizon, cfg.Planner.SkillSteps = 60, 60
+	_, err = NewLearner(env, cfg)
+	assert.ErrorContains(t, err, `skill-dynamics horizon 60 is longer than task "reacher"'s episodes of 50 steps`)
 }
 
 // TestPolicyHide: hidden slices leave the skill policy's observation, all
