@@ -165,7 +165,8 @@ func NewPlanner(env *tasks.Env, dyn *SkillDynamics, pol *sac.Agent, hide []strin
 		prev: make([]float64, k*spec.ObsDim()), cur: make([]float64, k*spec.ObsDim()),
 		zrow: make([]float64, k*d), score: make([]float64, k), zeroA: make([]float64, spec.ActionDim),
 		in: make([]float64, len(view)+d), skill: make([]float64, d),
-		paths: make([]float64, k*cfg.Skills*cfg.SkillSteps/dyn.Config().Horizon*spec.ObsDim()), s0: make([]float64, ds)}
+		s0: make([]float64, ds)}
+	p.paths = make([]float64, k*cfg.Skills*p.predictions()*spec.ObsDim())
 	p.means = make([][]float64, cfg.Skills)
 	for i := range p.means {
 		p.means[i] = make([]float64, d)
@@ -176,6 +177,10 @@ func NewPlanner(env *tasks.Env, dyn *SkillDynamics, pol *sac.Agent, hide []strin
 // Config returns the planner's options, defaults filled in.
 func (p *Planner) Config() PlannerConfig { return p.cfg }
 
+// predictions returns the skill-dynamics predictions per planned skill:
+// one every Horizon steps of its SkillSteps.
+func (p *Planner) predictions() int { return p.cfg.SkillSteps / p.dyn.Config().Horizon }
+
 // Imagined returns, for every candidate of the last replan's final
 // refinement, the Skills·SkillSteps/k observations the skill dynamics
 // predict for it, one every k = Horizon steps (only the skill state and
@@ -183,7 +188,7 @@ func (p *Planner) Config() PlannerConfig { return p.cfg }
 // from). The viewer draws them. The slices are views, valid until the
 // next Act.
 func (p *Planner) Imagined() [][][]float64 {
-	steps, od := p.cfg.Skills*p.cfg.SkillSteps/p.dyn.Config().Horizon, p.obsDim
+	steps, od := p.cfg.Skills*p.predictions(), p.obsDim
 	out := make([][][]float64, p.cfg.Candidates)
 	for c := range out {
 		out[c] = make([][]float64, steps)
@@ -247,7 +252,7 @@ func (p *Planner) Act(obs, act []float64) {
 // plan refines p.means for the observation obs.
 func (p *Planner) plan(obs []float64) {
 	k, hp := p.cfg.Candidates, p.cfg.Skills
-	hz := p.cfg.SkillSteps / p.dyn.Config().Horizon // predictions per skill
+	hz := p.predictions()
 	d, ds, od := p.dyn.SkillDim(), p.dyn.StateDim(), p.obsDim
 	std := math.Sqrt(p.cfg.Variance)
 	beta := p.cfg.Smoothing
