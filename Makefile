@@ -25,7 +25,7 @@ build: deps
 # trained agent. The full run is assets/configs/pets-reacher.json (15k steps).
 demo: build
 	rm -rf out/demo
-	$(SANDBOX) train --task reacher --algo pets --config assets/configs/pets-reacher-demo.json --seed 1 --out out/demo
+	$(SANDBOX) train --task reacher --algo pets --config assets/configs/experiments/pets-reacher-demo.json --seed 1 --out out/demo
 	$(SANDBOX) record --task reacher --controller ckpt:out/demo --seed 1 --out out/demo/reacher.gif
 
 test: deps

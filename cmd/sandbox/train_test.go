@@ -22,7 +22,7 @@ func TestTrainUsageErrors(t *testing.T) {
 		{"train", "--task", "reacher", "--algo", "pets", "--steps", "-5"},
 		{"train", "--task", "reacher", "--algo", "pets", "--resume"},
 		{"train", "--task", "reacher", "--algo", "pets", "--config", "/no/such/file.json"},
-		{"train", "--task", "reacher", "--algo", "sac", "--config", "../../assets/configs/pal-reacher-anneal.json"},
+		{"train", "--task", "reacher", "--algo", "sac", "--config", "../../assets/configs/experiments/pal-reacher-anneal.json"},
 	} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			code, _, stderr := sandbox(args...)
@@ -44,17 +44,20 @@ func TestDefaultConfigsParse(t *testing.T) {
 	}
 	// The game's "both aggressive" setting: PAL's model fit to convergence
 	// on recent data with MAL's policy optimisation to convergence.
-	cfg, err := loadConfig("../../assets/configs/both-aggressive.json", "pal", "reacher", 1, 0)
+	cfg, err := loadConfig("../../assets/configs/experiments/both-aggressive.json", "pal", "reacher", 1, 0)
 	require.NoError(t, err)
 	assert.True(t, cfg.Schedule.PolicyConverge)
 	assert.Equal(t, 10000, cfg.Schedule.ModelWindow)
 }
 
-// Every config shipped in assets/configs (the README's commands pass them
+// Every config shipped in assets/configs and its experiments/ (the README's commands pass them
 // with --config) loads and validates for the algorithm and task it names.
 func TestShippedConfigsLoad(t *testing.T) {
 	files, err := filepath.Glob("../../assets/configs/*.json")
 	require.NoError(t, err)
+	experiments, err := filepath.Glob("../../assets/configs/experiments/*.json")
+	require.NoError(t, err)
+	files = append(files, experiments...)
 	require.NotEmpty(t, files)
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
@@ -110,7 +113,7 @@ func TestTrainTinyAndCheckpoint(t *testing.T) {
 func TestCompareUsageErrors(t *testing.T) {
 	noAlgo := filepath.Join(t.TempDir(), "no-algo.json")
 	require.NoError(t, os.WriteFile(noAlgo, []byte(`{"policy": {"gamma": 0.9}}`), 0o644))
-	pal := "../../assets/configs/pal-reacher-anneal.json"
+	pal := "../../assets/configs/experiments/pal-reacher-anneal.json"
 	for _, args := range [][]string{
 		{"compare", "--task", "reacher", "--out", "x"},
 		{"compare", "--algos", "sac", "--out", "x"},
