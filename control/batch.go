@@ -5,6 +5,58 @@ import (
 	"math"
 )
 
+// MaxBatchMB bounds the memory, in MB (10⁶ bytes), that a planner may
+// allocate for one Plan: its batch of candidate plans, samples × horizon ×
+// action dimension float64 values (and CEM's colored-noise filter,
+// horizon² values). Validate refuses options and problems beyond it, so that
+// a mistyped count fails with an error instead of exhausting memory.
+const MaxBatchMB = 256
+
+// Bounds of the options, checked by every planner's Validate.
+const (
+	maxSamples    = 1_000_000 // plans per batch
+	maxIterations = 1000      // sample-refit rounds per Plan
+	maxStd        = 100       // sampling standard deviation; plans lie in [−1, 1]
+)
+
+// checkCount reports a count option outside [1, max] with its name and
+// default (the value 0 selects).
+func checkCount(planner, name string, v, def, max int) error {
+	if v < 0 || v > max {
+		return fmt.Errorf("control: %s: %s %d outside [1, %d] (0 means %d)", planner, name, v, max, def)
+	}
+	return nil
+}
+
+// checkMemory reports a batch of plans (samples plans of horizon steps of
+// dim actions, plus extra float64 values) beyond MaxBatchMB, or a
+// malformed problem shape.
+func checkMemory(planner string, samples, horizon, dim int, extra float64) error {
+	if horizon < 1 || dim < 1 {
+		return fmt.Errorf("control: %s: non-positive horizon %d or action dimension %d", planner, horizon, dim)
+	}
+	// float64 arithmetic: the product of three ints may overflow.
+	if mb := 8 * (float64(samples)*float64(horizon)*float64(dim) + extra) / 1e6; mb > MaxBatchMB {
+		return fmt.Errorf("control: %s: %d plans of %d steps × %d actions take %.0f MB, more than MaxBatchMB = %d MB (fewer plans or a shorter horizon)",
+			planner, samples, horizon, dim, mb, MaxBatchMB)
+	}
+	return nil
+}
+
+// checkOption reports a real option v outside [0, hi] ([0, hi) if open),
+// or not a number; hi = +Inf asks for a finite v. zero says what 0 means.
+func checkOption(planner, name string, v, hi float64, open bool, zero string) error {
+	switch {
+	case math.IsInf(hi, 1) && !(v >= 0 && v <= math.MaxFloat64):
+		return fmt.Errorf("control: %s: %s %v, want a finite value ≥ 0 (0 means %s)", planner, name, v, zero)
+	case open && !(v >= 0 && v < hi):
+		return fmt.Errorf("control: %s: %s %v outside [0, %v) (0 means %s)", planner, name, v, hi, zero)
+	case !(v >= 0 && v <= hi):
+		return fmt.Errorf("control: %s: %s %v outside [0, %v] (0 means %s)", planner, name, v, hi, zero)
+	}
+	return nil
+}
+
 // batch is the scratch memory a planner hands to an Objective: n plans of
 // size values each, backed by one allocation that is reused across calls.
 type batch struct {

@@ -83,6 +83,7 @@ type CEM struct {
 	colored coloredNoise
 }
 
+// options returns c's options with defaults filled in.
 func (c *CEM) options() (pop, elites, iters int, alpha, std float64) {
 	pop, elites, iters = c.Population, c.Elites, c.Iterations
 	alpha, std = c.Alpha, c.InitStd
@@ -101,23 +102,65 @@ func (c *CEM) options() (pop, elites, iters int, alpha, std float64) {
 	if std == 0 {
 		std = 0.5
 	}
-	switch {
-	case pop < 0 || elites < 0 || iters < 0:
-		panic(fmt.Sprintf("control: CEM: negative Population %d, Elites %d or Iterations %d", pop, elites, iters))
-	case elites > pop:
-		panic(fmt.Sprintf("control: CEM: Elites %d > Population %d", elites, pop))
-	case alpha < 0 || alpha >= 1:
-		panic(fmt.Sprintf("control: CEM: Alpha %v outside (0, 1)", alpha))
-	case std < 0 || c.MinStd < 0 || c.Beta < 0:
-		panic(fmt.Sprintf("control: CEM: negative InitStd %v, MinStd %v or Beta %v", std, c.MinStd, c.Beta))
-	}
 	return pop, elites, iters, alpha, std
 }
 
-// Plan implements Planner. It panics if p or dst is malformed or an option is
-// out of range. dst may alias p.Init.
+// Validate reports the first option of c out of range, zero meaning its
+// default, and whether Plan's memory for plans of horizon steps of dim
+// actions stays within MaxBatchMB:
+//
+//	Population  0 (400) or 1 … 1 000 000
+//	Elites      0 (⌈Population/10⌉) or 1 … Population
+//	Iterations  0 (5) or 1 … 1000
+//	Alpha       0 (0.1) or (0, 1)
+//	InitStd     0 (0.5) or (0, 100]
+//	MinStd      0 (no floor) or (0, 100]
+//	Beta        0 (white noise) or (0, 10]; beyond 10 the noise is all
+//	            lowest frequency (and its filter overflows for long horizons)
+func (c *CEM) Validate(horizon, dim int) error {
+	if err := checkCount("CEM", "Population", c.Population, 400, maxSamples); err != nil {
+		return err
+	}
+	pop := c.BatchSize()
+	if c.Elites < 0 || c.Elites > pop {
+		return fmt.Errorf("control: CEM: Elites %d outside [1, Population = %d] (0 means %d)", c.Elites, pop, (pop+9)/10)
+	}
+	if err := checkCount("CEM", "Iterations", c.Iterations, 5, maxIterations); err != nil {
+		return err
+	}
+	if err := checkOption("CEM", "Alpha", c.Alpha, 1, true, "0.1"); err != nil {
+		return err
+	}
+	if err := checkOption("CEM", "InitStd", c.InitStd, maxStd, false, "0.5"); err != nil {
+		return err
+	}
+	if err := checkOption("CEM", "MinStd", c.MinStd, maxStd, false, "no floor"); err != nil {
+		return err
+	}
+	if err := checkOption("CEM", "Beta", c.Beta, 10, false, "white noise"); err != nil {
+		return err
+	}
+	var filter float64
+	if c.Beta > 0 {
+		filter = float64(horizon) * float64(horizon)
+	}
+	return checkMemory("CEM", pop, horizon, dim, filter)
+}
+
+// BatchSize returns the number of plans in each batch Plan scores:
+// Population, or its default.
+func (c *CEM) BatchSize() int {
+	pop, _, _, _, _ := c.options()
+	return pop
+}
+
+// Plan implements Planner. It panics if p or dst is malformed, or with the
+// error of Validate. dst may alias p.Init.
 func (c *CEM) Plan(p Problem, rng *rand.Rand, dst []float64) {
 	checkProblem("CEM", p, dst)
+	if err := c.Validate(p.Horizon, p.Dim); err != nil {
+		panic(err)
+	}
 	pop, elites, iters, alpha, std := c.options()
 	n := p.Horizon * p.Dim
 	c.batch.resize(pop, n)

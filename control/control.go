@@ -5,7 +5,11 @@
 // that Objective.
 //
 // Planners: CEM (PETS's cross-entropy method, optionally with iCEM's colored
-// noise), MPPI (with PDDM's temporal filtering) and RandomShooting.
+// noise), MPPI (with PDDM's temporal filtering) and RandomShooting. Their
+// exported fields are options whose zero values are documented defaults;
+// each planner's Validate checks the options and the memory a Plan of a
+// given shape needs (at most MaxBatchMB), so that callers holding options
+// from a user (a config file) can return an error where Plan would panic.
 // Controllers: MPC, which replans with a Planner at every step, and the
 // baselines Zero and Random. Every random number comes from the *rand.Rand
 // passed in, so a seed fixes every plan and action.

@@ -1,7 +1,6 @@
 package control
 
 import (
-	"fmt"
 	"math"
 	"math/rand/v2"
 )
@@ -53,6 +52,7 @@ type MPPI struct {
 	raw   []float64
 }
 
+// options returns m's options with defaults filled in.
 func (m *MPPI) options() (samples int, gamma, beta, sigma float64, iters int) {
 	samples, gamma, beta, sigma, iters = m.Samples, m.Gamma, m.Beta, m.Sigma, m.Iterations
 	if samples == 0 {
@@ -70,24 +70,54 @@ func (m *MPPI) options() (samples int, gamma, beta, sigma float64, iters int) {
 	if iters == 0 {
 		iters = 1
 	}
-	switch {
-	case samples < 0 || iters < 0:
-		panic(fmt.Sprintf("control: MPPI: negative Samples %d or Iterations %d", samples, iters))
-	case gamma < 0 || sigma < 0:
-		panic(fmt.Sprintf("control: MPPI: negative Gamma %v or Sigma %v", gamma, sigma))
-	case beta < 0 || beta > 1:
-		panic(fmt.Sprintf("control: MPPI: Beta %v outside (0, 1]", beta))
-	}
 	return samples, gamma, beta, sigma, iters
 }
 
-// Plan implements Planner. It panics if p or dst is malformed or an option is
-// out of range. dst may alias p.Init or p.Prev.
+// Validate reports the first option of m out of range, zero meaning its
+// default, and whether Plan's memory for plans of horizon steps of dim
+// actions stays within MaxBatchMB:
+//
+//	Samples     0 (700) or 1 … 1 000 000
+//	Gamma       0 (0.5) or positive and finite
+//	Beta        0 (0.7) or (0, 1]
+//	Sigma       0 (0.9) or (0, 100]
+//	Iterations  0 (1) or 1 … 1000
+func (m *MPPI) Validate(horizon, dim int) error {
+	if err := checkCount("MPPI", "Samples", m.Samples, 700, maxSamples); err != nil {
+		return err
+	}
+	if err := checkOption("MPPI", "Gamma", m.Gamma, math.Inf(1), false, "0.5"); err != nil {
+		return err
+	}
+	if err := checkOption("MPPI", "Beta", m.Beta, 1, false, "0.7"); err != nil {
+		return err
+	}
+	if err := checkOption("MPPI", "Sigma", m.Sigma, maxStd, false, "0.9"); err != nil {
+		return err
+	}
+	if err := checkCount("MPPI", "Iterations", m.Iterations, 1, maxIterations); err != nil {
+		return err
+	}
+	return checkMemory("MPPI", m.BatchSize(), horizon, dim, 0)
+}
+
+// BatchSize returns the number of plans in each batch Plan scores: Samples,
+// or its default.
+func (m *MPPI) BatchSize() int {
+	samples, _, _, _, _ := m.options()
+	return samples
+}
+
+// Plan implements Planner. It panics if p or dst is malformed, or with the
+// error of Validate. dst may alias p.Init or p.Prev.
 //
 // Noise is drawn with rng.NormFloat64 plan by plan, step by step, action
 // dimension by action dimension.
 func (m *MPPI) Plan(p Problem, rng *rand.Rand, dst []float64) {
 	checkProblem("MPPI", p, dst)
+	if err := m.Validate(p.Horizon, p.Dim); err != nil {
+		panic(err)
+	}
 	samples, gamma, beta, sigma, iters := m.options()
 	n := p.Horizon * p.Dim
 	m.batch.resize(samples, n)
@@ -153,3 +183,4 @@ func (m *MPPI) Plan(p Problem, rng *rand.Rand, dst []float64) {
 	}
 	copy(dst, m.mean)
 }
+

@@ -1,9 +1,6 @@
 package control
 
-import (
-	"fmt"
-	"math/rand/v2"
-)
+import "math/rand/v2"
 
 // RandomShooting is the random-shooting planner, the baseline of Nagabandi et
 // al. ("Neural Network Dynamics for Model-Based Deep Reinforcement Learning
@@ -21,17 +18,34 @@ type RandomShooting struct {
 	batch batch
 }
 
-// Plan implements Planner. It panics if p or dst is malformed or Samples is
-// negative. Values are drawn with rng.Float64 in storage order, plan by plan.
+// Validate reports whether Samples is 0 (1000) or in 1 … 1 000 000, and
+// Plan's memory for plans of horizon steps of dim actions stays within
+// MaxBatchMB.
+func (r *RandomShooting) Validate(horizon, dim int) error {
+	if err := checkCount("RandomShooting", "Samples", r.Samples, 1000, maxSamples); err != nil {
+		return err
+	}
+	return checkMemory("RandomShooting", r.BatchSize(), horizon, dim, 0)
+}
+
+// BatchSize returns the number of plans Plan scores: Samples, or its
+// default.
+func (r *RandomShooting) BatchSize() int {
+	if r.Samples == 0 {
+		return 1000
+	}
+	return r.Samples
+}
+
+// Plan implements Planner. It panics if p or dst is malformed, or with the
+// error of Validate. Values are drawn with rng.Float64 in storage order,
+// plan by plan.
 func (r *RandomShooting) Plan(p Problem, rng *rand.Rand, dst []float64) {
 	checkProblem("RandomShooting", p, dst)
-	samples := r.Samples
-	if samples == 0 {
-		samples = 1000
+	if err := r.Validate(p.Horizon, p.Dim); err != nil {
+		panic(err)
 	}
-	if samples < 0 {
-		panic(fmt.Sprintf("control: RandomShooting: negative Samples %d", samples))
-	}
+	samples := r.BatchSize()
 	r.batch.resize(samples, p.Horizon*p.Dim)
 	for j := range r.batch.data {
 		r.batch.data[j] = 2*rng.Float64() - 1
