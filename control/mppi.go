@@ -145,26 +145,8 @@ func (m *MPPI) Plan(p Problem, rng *rand.Rand, dst []float64) {
 		}
 		m.batch.evaluate(p.Objective)
 
-		// Turn the scores into weights in place.
 		w := m.batch.scores
-		best := math.Inf(-1)
-		for _, r := range w {
-			if r > best { // false for NaN
-				best = r
-			}
-		}
-		var sum float64
-		for i, r := range w {
-			switch {
-			case r == best: // also ±Inf, where r−best is NaN
-				w[i] = 1
-			case r == r:
-				w[i] = math.Exp(gamma * (r - best))
-			default:
-				w[i] = 0
-			}
-			sum += w[i]
-		}
+		sum, _ := MPPIWeights(w, gamma)
 		if sum == 0 {
 			break // every score is NaN: nothing to weight by
 		}
@@ -184,3 +166,36 @@ func (m *MPPI) Plan(p Problem, rng *rand.Rand, dst []float64) {
 	copy(dst, m.mean)
 }
 
+// MPPIWeights overwrites the scores R_i of a batch of plans with MPPI's
+// weights
+//
+//	w_i = exp(γ (R_i − max_k R_k)),
+//
+// the softmax of γR scaled so that the best plan weighs 1 (Williams et al.,
+// "Information Theoretic MPC for Model-Based Reinforcement Learning", ICRA
+// 2017; PDDM's mppi_kappa is γ). NaN scores get weight 0, and scores equal
+// to the maximum weight 1 even when infinite (where R − max R is NaN). It
+// returns Σ w_i, which is 0 if and only if every score is NaN, and max R,
+// −Inf if no score exceeds −Inf. MPPI.Plan averages its plans with
+// them as Σ w_i u_i / Σ w_i; other MPPI-style planners (over skills, say)
+// share the weighting through this function.
+func MPPIWeights(scores []float64, gamma float64) (sum, best float64) {
+	best = math.Inf(-1)
+	for _, r := range scores {
+		if r > best { // false for NaN
+			best = r
+		}
+	}
+	for i, r := range scores {
+		switch {
+		case r == best: // also ±Inf, where r−best is NaN
+			scores[i] = 1
+		case r == r:
+			scores[i] = math.Exp(gamma * (r - best))
+		default:
+			scores[i] = 0
+		}
+		sum += scores[i]
+	}
+	return sum, best
+}

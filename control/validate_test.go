@@ -97,3 +97,35 @@ func TestBatchSize(t *testing.T) {
 		assert.Equal(t, tt.want, tt.planner.BatchSize(), "%s: BatchSize() = %d, want %d", tt.name, tt.planner.BatchSize(), tt.want)
 	}
 }
+
+func TestMPPIWeights(t *testing.T) {
+	nan, inf := math.NaN(), math.Inf(1)
+	const gamma = 2
+	tests := []struct {
+		name     string
+		scores   []float64
+		want     []float64
+		wantBest float64
+	}{
+		{"finite", []float64{1, 0, -0.5}, []float64{1, math.Exp(-gamma), math.Exp(-1.5 * gamma)}, 1},
+		{"ties", []float64{3, 3, 2}, []float64{1, 1, math.Exp(-gamma)}, 3},
+		{"NaN", []float64{nan, 1, nan}, []float64{0, 1, 0}, 1},
+		{"+Inf", []float64{inf, 5, -inf}, []float64{1, 0, 0}, inf},
+		{"all -Inf", []float64{-inf, nan, -inf}, []float64{1, 0, 1}, -inf},
+		{"all NaN", []float64{nan, nan}, []float64{0, 0}, -inf},
+		{"empty", nil, nil, -inf},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := append([]float64(nil), tt.scores...)
+			sum, best := control.MPPIWeights(w, gamma)
+			var wantSum float64
+			for _, v := range tt.want {
+				wantSum += v
+			}
+			assert.Equal(t, tt.want, w, "MPPIWeights(%v) weights = %v, want %v", tt.scores, w, tt.want)
+			assert.Equal(t, wantSum, sum, "MPPIWeights(%v) sum = %v, want %v", tt.scores, sum, wantSum)
+			assert.Equal(t, tt.wantBest, best, "MPPIWeights(%v) best = %v, want %v", tt.scores, best, tt.wantBest)
+		})
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"strings"
 
+	"sandbox/control"
 	"sandbox/mbrl/sac"
 	"sandbox/tasks"
 )
@@ -301,30 +302,14 @@ func (p *Planner) plan(obs []float64) {
 	}
 }
 
-// reweight moves the means to the exp(γ(R − max R))-weighted average of
-// the candidates; candidates with a NaN score get no weight.
+// reweight moves the means to the average of the candidates weighted by
+// MPPI's exp(γ(R − max R)) (control.MPPIWeights); candidates with a NaN
+// score get no weight, and if no score exceeds −Inf the means stay.
 func (p *Planner) reweight() {
 	hp, d := p.cfg.Skills, p.dyn.SkillDim()
-	best := math.Inf(-1)
-	for _, r := range p.score {
-		if r > best {
-			best = r
-		}
-	}
+	sum, best := control.MPPIWeights(p.score, p.cfg.Gamma)
 	if math.IsInf(best, -1) {
-		return // no finite score: keep the means
-	}
-	var sum float64
-	for c, r := range p.score {
-		w := 0.0
-		switch {
-		case r == best: // also +Inf, where r − best is NaN
-			w = 1
-		case r == r:
-			w = math.Exp(p.cfg.Gamma * (r - best))
-		}
-		p.score[c] = w
-		sum += w
+		return
 	}
 	for h := range hp {
 		clear(p.means[h])
