@@ -133,6 +133,16 @@ type Scripter interface {
 	Scripted(e *Env) (control.Controller, error)
 }
 
+// GoalPoser is implemented by tasks that can put the robot where the task
+// succeeds: GoalPose returns a world state (built with Robot.Pose, then
+// free bodies placed; see docs/adding-a-task.md) in which Success holds on
+// the observation for goal. The conformance suite (tasks/taskstest) steps
+// from there, so that rewards and observations are checked near success
+// too, where a distance that goes to zero often turns into a NaN.
+type GoalPoser interface {
+	GoalPose(r *robots.Robot, goal []float64) sim.State
+}
+
 // Deriver is implemented by tasks whose observation has Derived parts:
 // values that are functions of the other parts, such as a fingertip
 // position given by the joint angles through the arm's kinematics. Derive

@@ -124,6 +124,13 @@ func (t *Pendulum) Reset(r *robots.Robot, rng *rand.Rand) (sim.State, []float64)
 	return r.Pose(map[string]float64{t.hinge.Name(): q}), []float64{goal}
 }
 
+// GoalPose implements tasks.GoalPoser: the pole at rest at the goal angle,
+// the servo holding it there (for the conformance suite's checks near
+// success).
+func (t *Pendulum) GoalPose(r *robots.Robot, goal []float64) sim.State {
+	return r.Pose(map[string]float64{t.hinge.Name(): goal[0]})
+}
+
 // Observe implements tasks.Task.
 func (t *Pendulum) Observe(r *robots.Robot, goal, last, obs []float64) {
 	q := t.hinge.Angle()

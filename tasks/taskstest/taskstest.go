@@ -208,11 +208,16 @@ func Run(t *testing.T, id string) {
 			terms := map[string]float64{}
 			a := task.Reward(obs[k-1], acts[k-1], obs[k], terms)
 			b := task.Reward(obs[k-1], acts[k-1], obs[k], nil)
-			assert.Equal(t, a, b, "terms must not change the reward")
-			assert.Equal(t, rewards[k-1], a, "step %d: Env reward differs from Task.Reward on the observations", k)
-			assert.Equal(t, task.Success(obs[k]), task.Success(append([]float64(nil), obs[k]...)))
+			// One message for the first disagreement, not one per step.
+			if !assert.Equal(t, a, b, "step %d: terms must not change the reward", k) ||
+				!assert.Equal(t, rewards[k-1], a, "step %d: Env reward differs from Task.Reward on the observations", k) ||
+				!assert.Equal(t, task.Success(obs[k]), task.Success(append([]float64(nil), obs[k]...)), "step %d: Success", k) {
+				break
+			}
 		}
 	})
+
+	t.Run("near success", func(t *testing.T) { nearSuccess(t, env) })
 
 	t.Run("derived parts follow from the others", func(t *testing.T) {
 		var derived []tasks.Slice
@@ -239,6 +244,68 @@ func Run(t *testing.T, id string) {
 			assert.InDeltaSlice(t, o, got, DeriveTolerance, "step %d: Derive disagrees with the observation", k)
 		}
 	})
+}
+
+// nearSuccess drives the Env into states where the task succeeds, or close
+// to it, and steps there: a reward or an observation that is only broken
+// near the goal (a direction normalised by a distance that goes to zero)
+// fails here with the Env's one-line error. It uses the task's GoalPoser,
+// else its scripted controller.
+func nearSuccess(t *testing.T, env *tasks.Env) {
+	task := env.Task()
+	spec := env.Spec()
+	if gp, ok := task.(tasks.GoalPoser); ok {
+		for s := range uint64(4) {
+			env.Reset(rng(20 + s))
+			state := gp.GoalPose(env.Robot(), env.Goal())
+			snap := env.Snapshot()
+			snap.World = state
+			hold := holdAction(env, state)
+			snap.Last = hold
+			require.NoError(t, env.Restore(snap), "seed %d: the state GoalPose returned", 20+s)
+			require.True(t, task.Success(env.Obs()), "seed %d: Success is false in the state GoalPose returned", 20+s)
+			r := rng(30 + s)
+			act := make([]float64, spec.ActionDim)
+			for range 10 {
+				for i := range act {
+					act[i] = hold[i] + 0.05*(2*r.Float64()-1)
+				}
+				st, err := env.Step(act)
+				require.NoError(t, err, "seed %d: near success (from GoalPose)", 20+s)
+				if st.Terminated || st.Truncated {
+					break
+				}
+			}
+		}
+		return
+	}
+	sc, ok := task.(tasks.Scripter)
+	if !ok {
+		t.Skip("the task implements neither tasks.GoalPoser nor tasks.Scripter: states near success are not checked")
+	}
+	ctrl, err := sc.Scripted(env)
+	require.NoError(t, err)
+	ctrl.Reset(rng(21))
+	obs := env.Reset(rng(20))
+	act := make([]float64, spec.ActionDim)
+	for {
+		ctrl.Act(obs, act)
+		st, err := env.Step(act)
+		require.NoError(t, err, "under the scripted controller")
+		if st.Terminated || st.Truncated {
+			return
+		}
+		obs = st.Obs
+	}
+}
+
+// holdAction is the action whose targets are the servo targets of state.
+func holdAction(env *tasks.Env, state sim.State) []float64 {
+	var act []float64
+	for _, a := range env.Robot().Actuators() {
+		act = append(act, a.TargetToAction(state.Targets[a.Joint.Index()]))
+	}
+	return act
 }
 
 // DeriveTolerance is how far a task's Derive may be from the simulator's
