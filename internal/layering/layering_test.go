@@ -19,7 +19,8 @@ import (
 const module = "sandbox"
 
 // allowed lists, for each package (or package tree, with a trailing "/..."),
-// the module packages it may import. Longest match wins.
+// the module packages it may import. The most specific match wins: the
+// longest, and a package's own name over its tree.
 var allowed = map[string][]string{
 	"assets":          {},
 	"internal/...":    {"internal/..."},
@@ -28,11 +29,16 @@ var allowed = map[string][]string{
 	"control":         {},
 	"tasks":           {"robots", "sim", "control"},
 	"tasks/taskstest": {"tasks", "sim"},
-	"mbrl":            {"mbrl/...", "tasks", "control", "internal/..."},
-	"mbrl/...":        {"mbrl/...", "tasks", "control", "internal/..."},
-	"viewer/...":      {"viewer/...", "tasks", "robots", "sim", "control", "internal/..."},
-	"viewer":          {"viewer/...", "tasks", "robots", "sim", "control", "internal/..."},
-	"cmd/...":         {"..."},
+	// Task packages outside the tasks package (`sandbox new-task` writes
+	// tasks/NAME) use the public API only; tasks/all, which both binaries
+	// import, links them and the worked examples.
+	"tasks/...":  {"tasks", "robots", "sim", "control", "assets"},
+	"tasks/all":  {"tasks/...", "examples/..."},
+	"mbrl":       {"mbrl/...", "tasks", "control", "internal/..."},
+	"mbrl/...":   {"mbrl/...", "tasks", "control", "internal/..."},
+	"viewer/...": {"viewer/...", "tasks", "robots", "sim", "control", "internal/..."},
+	"viewer":     {"viewer/...", "tasks", "robots", "sim", "control", "internal/..."},
+	"cmd/...":    {"..."},
 	// Worked examples use the public API only; cmd/... links them.
 	"examples/...": {"tasks", "robots", "sim", "control", "assets"},
 }
@@ -54,10 +60,15 @@ func match(pattern, pkg string) bool {
 }
 
 func rule(pkg string) ([]string, bool) {
-	best, bestLen, found := []string(nil), -1, false
+	best, bestScore, found := []string(nil), -1, false
 	for pat, deps := range allowed {
-		if match(pat, pkg) && len(pat) > bestLen {
-			best, bestLen, found = deps, len(pat), true
+		base, tree := strings.CutSuffix(pat, "/...")
+		score := 2 * len(base)
+		if !tree {
+			score++
+		}
+		if match(pat, pkg) && score > bestScore {
+			best, bestScore, found = deps, score, true
 		}
 	}
 	return best, found
