@@ -28,17 +28,18 @@ func checkCount(planner, name string, v, def, max int) error {
 	return nil
 }
 
-// checkMemory reports a batch of plans (samples plans of horizon steps of
-// dim actions, plus extra float64 values) beyond MaxBatchMB, or a
-// malformed problem shape.
-func checkMemory(planner string, samples, horizon, dim int, extra float64) error {
+// checkMemory reports a malformed problem shape, or a batch of samples
+// plans of horizon steps of dim actions, plus extra float64 values that
+// the note in the message names, beyond MaxBatchMB. option names the
+// option that sets samples.
+func checkMemory(planner, option string, samples, horizon, dim int, extra float64, note string) error {
 	if horizon < 1 || dim < 1 {
 		return fmt.Errorf("control: %s: non-positive horizon %d or action dimension %d", planner, horizon, dim)
 	}
 	// float64 arithmetic: the product of three ints may overflow.
 	if mb := 8 * (float64(samples)*float64(horizon)*float64(dim) + extra) / 1e6; mb > MaxBatchMB {
-		return fmt.Errorf("control: %s: %d plans of %d steps × %d actions take %.0f MB, more than MaxBatchMB = %d MB (fewer plans or a shorter horizon)",
-			planner, samples, horizon, dim, mb, MaxBatchMB)
+		return fmt.Errorf("control: %s: %s × horizon × action dimension = %d × %d × %d values%s take %.0f MB, more than MaxBatchMB = %d MB",
+			planner, option, samples, horizon, dim, note, mb, MaxBatchMB)
 	}
 	return nil
 }

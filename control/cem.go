@@ -140,11 +140,10 @@ func (c *CEM) Validate(horizon, dim int) error {
 	if err := checkOption("CEM", "Beta", c.Beta, 10, false, "white noise"); err != nil {
 		return err
 	}
-	var filter float64
 	if c.Beta > 0 {
-		filter = float64(horizon) * float64(horizon)
+		return checkMemory("CEM", "Population", pop, horizon, dim, float64(horizon)*float64(horizon), " and horizon² for the colored-noise filter")
 	}
-	return checkMemory("CEM", pop, horizon, dim, filter)
+	return checkMemory("CEM", "Population", pop, horizon, dim, 0, "")
 }
 
 // BatchSize returns the number of plans in each batch Plan scores:

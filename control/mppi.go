@@ -98,7 +98,7 @@ func (m *MPPI) Validate(horizon, dim int) error {
 	if err := checkCount("MPPI", "Iterations", m.Iterations, 1, maxIterations); err != nil {
 		return err
 	}
-	return checkMemory("MPPI", m.BatchSize(), horizon, dim, 0)
+	return checkMemory("MPPI", "Samples", m.BatchSize(), horizon, dim, 0, "")
 }
 
 // BatchSize returns the number of plans in each batch Plan scores: Samples,

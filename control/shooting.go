@@ -25,7 +25,7 @@ func (r *RandomShooting) Validate(horizon, dim int) error {
 	if err := checkCount("RandomShooting", "Samples", r.Samples, 1000, maxSamples); err != nil {
 		return err
 	}
-	return checkMemory("RandomShooting", r.BatchSize(), horizon, dim, 0)
+	return checkMemory("RandomShooting", "Samples", r.BatchSize(), horizon, dim, 0, "")
 }
 
 // BatchSize returns the number of plans Plan scores: Samples, or its

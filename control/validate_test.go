@@ -33,9 +33,9 @@ func TestPlannersValidate(t *testing.T) {
 		{"CEM/MinStd NaN", &control.CEM{MinStd: nan}, 5, 2, "MinStd NaN outside [0, 100] (0 means no floor)"},
 		{"CEM/Beta", &control.CEM{Beta: 11}, 5, 2, "Beta 11 outside [0, 10] (0 means white noise)"},
 		// 1e6 plans of 100 steps of 7 actions: 5600 MB.
-		{"CEM/memory", &control.CEM{Population: 1_000_000}, 100, 7, "1000000 plans of 100 steps × 7 actions take 5600 MB, more than MaxBatchMB = 256 MB"},
+		{"CEM/memory", &control.CEM{Population: 1_000_000}, 100, 7, "Population × horizon × action dimension = 1000000 × 100 × 7 values take 5600 MB, more than MaxBatchMB = 256 MB"},
 		// The colored-noise filter of a 10⁴-step horizon takes 800 MB.
-		{"CEM/filter memory", &control.CEM{Population: 1, Beta: 2}, 10_000, 1, "take 800 MB"},
+		{"CEM/filter memory", &control.CEM{Population: 1, Beta: 2}, 10_000, 1, "1 × 10000 × 1 values and horizon² for the colored-noise filter take 800 MB"},
 		{"CEM/white long horizon", &control.CEM{Population: 1}, 10_000, 1, ""},
 		{"CEM/horizon 0", &control.CEM{}, 0, 2, "non-positive horizon 0"},
 		{"MPPI/zero", &control.MPPI{}, 7, 9, ""},
@@ -46,12 +46,12 @@ func TestPlannersValidate(t *testing.T) {
 		{"MPPI/Beta=1", &control.MPPI{Beta: 1}, 7, 9, ""},
 		{"MPPI/Sigma NaN", &control.MPPI{Sigma: nan}, 7, 9, "Sigma NaN outside [0, 100] (0 means 0.9)"},
 		{"MPPI/Iterations<0", &control.MPPI{Iterations: -1}, 7, 9, "Iterations -1 outside [1, 1000] (0 means 1)"},
-		{"MPPI/memory", &control.MPPI{Samples: 1_000_000}, 1000, 1, "take 8000 MB"},
+		{"MPPI/memory", &control.MPPI{Samples: 1_000_000}, 1000, 1, "Samples × horizon × action dimension = 1000000 × 1000 × 1 values take 8000 MB"},
 		{"MPPI/dim 0", &control.MPPI{}, 7, 0, "action dimension 0"},
 		{"RandomShooting/zero", &control.RandomShooting{}, 15, 7, ""},
 		{"RandomShooting/Samples<0", &control.RandomShooting{Samples: -1}, 15, 7, "Samples -1 outside [1, 1000000] (0 means 1000)"},
 		// The default 1000 plans of 10⁴ steps of 7 actions: 560 MB.
-		{"RandomShooting/memory", &control.RandomShooting{}, 10_000, 7, "1000 plans of 10000 steps × 7 actions take 560 MB"},
+		{"RandomShooting/memory", &control.RandomShooting{}, 10_000, 7, "Samples × horizon × action dimension = 1000 × 10000 × 7 values take 560 MB"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
