@@ -79,6 +79,17 @@ func (c PlannerConfig) validate() error {
 	case !(c.Smoothing >= 0 && c.Smoothing < 1):
 		return fmt.Errorf("dads: planner smoothing %g, want [0, 1)", c.Smoothing)
 	}
+	// At most one prediction per step, of at least one observation value.
+	return checkPaths(c.Candidates, c.Skills, c.SkillSteps, 1)
+}
+
+// checkPaths reports imagined paths, k candidates × skills × predictions
+// per skill × obsDim float64 values, beyond control.MaxBatchMB.
+func checkPaths(k, skills, preds, obsDim int) error {
+	if mb := 8 * float64(k) * float64(skills) * float64(preds) * float64(obsDim) / 1e6; mb > control.MaxBatchMB {
+		return fmt.Errorf("dads: planner's imagined paths, candidates × skills × predictions per skill × observation = %d × %d × %d × %d values, take %.0f MB, more than control.MaxBatchMB = %d MB",
+			k, skills, preds, obsDim, mb, control.MaxBatchMB)
+	}
 	return nil
 }
 
@@ -158,6 +169,9 @@ func NewPlanner(env *tasks.Env, dyn *SkillDynamics, pol *sac.Agent, hide []strin
 	}
 	if h := dyn.Config().Horizon; cfg.SkillSteps%h != 0 {
 		return nil, fmt.Errorf("dads: planner skill steps %d are not a multiple of the skill-dynamics horizon %d", cfg.SkillSteps, h)
+	}
+	if err := checkPaths(cfg.Candidates, cfg.Skills, cfg.SkillSteps/dyn.Config().Horizon, spec.ObsDim()); err != nil {
+		return nil, err
 	}
 	k, d, ds := cfg.Candidates, dyn.SkillDim(), dyn.StateDim()
 	p := &Planner{cfg: cfg, task: env.Task(), spacer: spacer, dyn: dyn, pol: pol, view: view,

@@ -98,6 +98,9 @@ func TestNewPlannerErrors(t *testing.T) {
 	assert.ErrorContains(t, err, "policy of 5→7 values")
 	_, err = NewPlanner(env, linearDynamics(t, 0.1), pol, nil, PlannerConfig{Smoothing: 1})
 	assert.ErrorContains(t, err, "smoothing")
+	// 65536 × 100 × 10 predicted states of at least one value: 524 MB.
+	_, err = NewPlanner(env, linearDynamics(t, 0.1), pol, nil, PlannerConfig{Candidates: 1 << 16, Skills: 100})
+	assert.ErrorContains(t, err, "65536 × 100 × 10 × 1 values, take 524 MB, more than control.MaxBatchMB = 256 MB")
 	_, err = NewPlanner(nil, nil, nil, nil, PlannerConfig{})
 	assert.Error(t, err)
 	_, view, err := skillView(env, nil)
@@ -112,4 +115,10 @@ func TestNewPlannerErrors(t *testing.T) {
 	assert.ErrorContains(t, err, `policy_hide names "elbow"`)
 	_, err = NewPlanner(env, dyn, fit, nil, PlannerConfig{SkillSteps: 9})
 	assert.NoError(t, err)
+	// The reacher's 34 observation values in 65536 × 2 × 3 predictions: 107 MB.
+	_, err = NewPlanner(env, dyn, fit, nil, PlannerConfig{SkillSteps: 9, Candidates: 1 << 16, Skills: 2})
+	assert.NoError(t, err)
+	// And in 65536 × 2 × 10 predictions (one-step dynamics): 357 MB.
+	_, err = NewPlanner(env, linearDynamics(t, 0.1), fit, nil, PlannerConfig{Candidates: 1 << 16, Skills: 2})
+	assert.ErrorContains(t, err, "65536 × 2 × 10 × 34 values, take 357 MB")
 }
