@@ -5,7 +5,7 @@
 GO      ?= go
 BIN     := bin
 SANDBOX := $(BIN)/sandbox
-# OpenBLAS serves the model math (FACTS.md: ~8x gonum's pure-Go sgemm); the
+# OpenBLAS serves the model math (docs/facts.md: ~8x gonum's pure-Go sgemm); the
 # pure-Go build (no tags) compiles and passes the tests too.
 TAGS    ?= netlib
 

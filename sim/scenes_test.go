@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// The reference scenes of ../shared/bench/box2d_scenes.cpp (Box2D C++
+// The reference scenes of docs/bench/box2d_scenes.cpp (Box2D C++
 // 2.4.1), built through sim, so that `go test -bench Scenes ./sim` and the
 // C++ program time the same bodies, joints, contacts and solver settings
 // (100 Hz, 8/3 iterations, continuous collision, motor speeds 2·sin(0.01t+i)

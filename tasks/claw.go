@@ -61,16 +61,16 @@ func init() { Register("claw-turn", func() Task { return &Claw{} }) }
 //
 // Success: |err| < 0.1 rad. The claw cannot fail (no termination).
 //
-// Changes from TASKS.md, and why: the observation also holds cos/sin of
-// the target, because the wrapped error changes every step and the goal
-// must be a constant part of the observation (learned models copy it,
-// Drawer reads it). Nothing else: reward, success, goal distribution and
-// episode length are as specified. The 2D geometry is ours: a planar
-// finger cannot lift over a spoke, so the fingers are long enough for each
-// tip to reach the spokes over more than ±60° around its finger's axis
-// (together the three fingers reach every spoke position) and to pull back
-// outside them; with shorter fingers, spokes midway between two fingers
-// were out of reach and the oracle stalled.
+// Changes from the starting specification (docs/tasks.md), and why: the
+// observation also holds cos/sin of the target, because the wrapped error
+// changes every step and the goal must be a constant part of the observation
+// (learned models copy it, Drawer reads it). Nothing else: reward, success,
+// goal distribution and episode length are as specified. The 2D geometry is
+// ours: a planar finger cannot lift over a spoke, so the fingers are long
+// enough for each tip to reach the spokes over more than ±60° around its
+// finger's axis (together the three fingers reach every spoke position) and
+// to pull back outside them; with shorter fingers, spokes midway between two
+// fingers were out of reach and the oracle stalled.
 //
 // There is no scripted controller: the oracle (MPC with CEM on the true
 // simulator, Spec.Oracle: 10-step horizon, 100 plans, 10 elites, 3

@@ -59,14 +59,15 @@ func init() { Register("hand-reorient", func() Task { return &Hand{} }) }
 // succeeds when the target happens to lie within 0.1 rad of horizontal,
 // about 13% of episodes.
 //
-// Changes from TASKS.md: none in the numbers. Choices the planar version
-// needed: pen and fingertips have a friction coefficient of 1.5 (rubber on
-// a pen), so that the pen does not slide off fingertips tilted by 45°
-// (which needs more than tan 45° = 1); finger links are heavy (50 kg/m²,
-// 0.12 kg a link), because light links under the servos' torque jitter
-// against the pen, which then walks off the fingers; the fingers are
-// 7.5 cm apart, so that a 45° line across them (22.5 cm of height) fits
-// within the fingertips' reach (about 0.03 to 0.29 m above the palm).
+// Changes from the starting specification (docs/tasks.md): none in the
+// numbers. Choices the planar version needed: pen and fingertips have a
+// friction coefficient of 1.5 (rubber on a pen), so that the pen does not
+// slide off fingertips tilted by 45° (which needs more than tan 45° = 1);
+// finger links are heavy (50 kg/m², 0.12 kg a link), because light links
+// under the servos' torque jitter against the pen, which then walks off the
+// fingers; the fingers are 7.5 cm apart, so that a 45° line across them
+// (22.5 cm of height) fits within the fingertips' reach (about 0.03 to
+// 0.29 m above the palm).
 //
 // The scripted controller (see Scripted) places the fingertips on a line at
 // the target angle under the pen, with feedback on the angle error; it is

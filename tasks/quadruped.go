@@ -66,7 +66,8 @@ func init() { Register("quadruped-orient", func() Task { return &Quadruped{} }) 
 // Failure ("fell"): the torso or a thigh touches the ground, or |θ| > 60°.
 // Success: e < 0.087 rad (5°), not fallen, |x| < 0.25 m.
 //
-// Changes from TASKS.md and ROBEL, and why:
+// Changes from the starting specification (docs/tasks.md) and ROBEL, and
+// why:
 //   - The goal leaves out |θ*| < 10° (quadGoalMin): standing still (the zero
 //     action) keeps θ ≈ 0, which would succeed on every target within the
 //     5° tolerance, a sixth of U(−30°, 30°).

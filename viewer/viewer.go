@@ -2,7 +2,7 @@
 // shows a session.Runner. The simulation and the controller run on the
 // Runner's goroutine; the window only reads the latest frames, draws them
 // with viewer/render into an image and uploads it, so a slow planner never
-// freezes it. Linking this package needs a display (see FACTS.md): the
+// freezes it. Linking this package needs a display (see docs/facts.md): the
 // headless sandbox binary must not import it.
 package viewer
 

@@ -82,7 +82,7 @@ func TestViewExecsTheViewerWithItsArguments(t *testing.T) {
 }
 
 // The headless binary must not link ebiten, which panics at start-up
-// without a display (FACTS.md).
+// without a display (docs/facts.md).
 func TestHeadlessBinaryDoesNotLinkEbiten(t *testing.T) {
 	out, err := exec.Command("go", "list", "-deps", "sandbox/cmd/sandbox").Output()
 	require.NoError(t, err)

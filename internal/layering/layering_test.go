@@ -1,4 +1,4 @@
-// Package layering checks the import rules of DESIGN.md with `go list`, so
+// Package layering checks the import rules of docs/design.md with `go list`, so
 // they cannot rot: a package imports only packages to its right in
 //
 //	cmd/sandbox → viewer → tasks → robots → sim → box2d

@@ -13,6 +13,7 @@ import (
 
 	"sandbox/control"
 	"sandbox/mbrl"
+	"sandbox/mbrl/eval"
 	"sandbox/sim"
 	"sandbox/tasks"
 	"sandbox/viewer/session"
@@ -59,7 +60,7 @@ func TestSessionEpisodesAreEvalEpisodes(t *testing.T) {
 	require.NoError(t, err)
 	ctrl, err := mbrl.NewController("scripted", env)
 	require.NoError(t, err)
-	res, err := mbrl.Evaluate(env, ctrl, 1, 3, nil)
+	res, err := eval.Run(env, ctrl, 1, 3, nil)
 	require.NoError(t, err)
 	st := s.Stats()
 	assert.Equal(t, res.Returns[0], st.Return, "same seed, same episode, same return")
@@ -91,7 +92,7 @@ func TestImaginedPlanStartsAtTheFocusAndMatchesTheFirstRealStep(t *testing.T) {
 	assert.Equal(t, before, f.Plan[0])
 	after := d.Focus(s.Obs())
 	// The real Env executed the plan's first action from the same state;
-	// the simulator is deterministic, restores included (FACTS.md).
+	// the simulator is deterministic, restores included (docs/facts.md).
 	assert.InDelta(t, after.X, f.Plan[1].X, 1e-9)
 	assert.InDelta(t, after.Y, f.Plan[1].Y, 1e-9)
 	assert.Equal(t, []sim.Vec2{before}, f.Trail, "the real path so far")
