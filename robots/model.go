@@ -11,10 +11,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"image/color"
 	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"sandbox/assets"
@@ -48,6 +50,11 @@ type WorldSpec struct {
 	// WarmStarting says how long the solver carries its impulses; the
 	// default is WarmAlways.
 	WarmStarting WarmStart `json:"warm_starting"`
+	// TableFriction is the Coulomb coefficient of a table under a top-down
+	// scene (zero gravity) for every free body, a dynamic body without a
+	// joint (see sim.BodyDef.TableFriction); a body's own table_friction
+	// overrides it. Default 0: no table.
+	TableFriction float64 `json:"table_friction"`
 }
 
 // WarmStart is how long a world's solver carries contact and joint
@@ -99,13 +106,16 @@ type BodySpec struct {
 	Parent string `json:"parent"` // a body listed earlier; empty = the world
 	// Pos (m) and AngleDeg (degrees) place the body in its parent's frame
 	// (the world frame when there is no parent), at joint angle zero.
-	Pos            [2]float64            `json:"pos"`
-	AngleDeg       float64               `json:"angle_deg"`
-	LinearDamping  float64               `json:"linear_damping"`  // 1/s
-	AngularDamping float64               `json:"angular_damping"` // 1/s
-	Shapes         []ShapeSpec           `json:"shapes"`
-	Joint          *JointSpec            `json:"joint"`
-	Sites          map[string][2]float64 `json:"sites"` // points in the body frame, m
+	Pos            [2]float64 `json:"pos"`
+	AngleDeg       float64    `json:"angle_deg"`
+	LinearDamping  float64    `json:"linear_damping"`  // 1/s
+	AngularDamping float64    `json:"angular_damping"` // 1/s
+	// TableFriction, when set, is the body's table friction coefficient
+	// (a dynamic body in a top-down scene), instead of the world's.
+	TableFriction *float64              `json:"table_friction"`
+	Shapes        []ShapeSpec           `json:"shapes"`
+	Joint         *JointSpec            `json:"joint"`
+	Sites         map[string][2]float64 `json:"sites"` // points in the body frame, m
 }
 
 // ShapeSpec is one shape: exactly one of Circle, Box, Polygon.
@@ -124,6 +134,9 @@ type ShapeSpec struct {
 	Group    int16  `json:"group"`
 	Category uint16 `json:"category"`
 	Mask     uint16 `json:"mask"`
+	// Color is how viewers draw the shape: "#rrggbb" or "#rrggbbaa"
+	// (hex; alpha above 0). Default: the viewer's colour for the body.
+	Color string `json:"color"`
 }
 
 // CircleSpec is a disc.
@@ -242,6 +255,9 @@ func (m *Model) validate() error {
 	if _, err := sim.NewWorld(m.simConfig()); err != nil {
 		return fmt.Errorf("world: %w", err)
 	}
+	if err := tableFriction("world.table_friction", w.TableFriction, w.Gravity); err != nil {
+		return err
+	}
 	if len(m.Bodies) == 0 {
 		return errors.New("bodies: the model has no bodies")
 	}
@@ -284,6 +300,14 @@ func (m *Model) validate() error {
 		if err := nonNegative(at+".angular_damping", b.AngularDamping); err != nil {
 			return err
 		}
+		if f := b.TableFriction; f != nil {
+			if err := tableFriction(at+".table_friction", *f, w.Gravity); err != nil {
+				return err
+			}
+			if *f > 0 && b.Type == "static" {
+				return fmt.Errorf("%s.table_friction: %g on a static body, which never moves", at, *f)
+			}
+		}
 		if len(b.Shapes) == 0 {
 			return fmt.Errorf("%s.shapes: a body needs at least one shape", at)
 		}
@@ -297,7 +321,7 @@ func (m *Model) validate() error {
 		}
 		// Let sim check what the format cannot see (convexity, area, mass).
 		probe, _ := sim.NewWorld(sim.Config{})
-		if _, err := probe.AddBody(b.bodyDef()); err != nil {
+		if _, err := probe.AddBody(b.bodyDef(w.TableFriction)); err != nil {
 			return fmt.Errorf("%s.shapes: %w", at, err)
 		}
 		for name, p := range b.Sites {
@@ -406,6 +430,45 @@ func (s ShapeSpec) validate(at string) error {
 	if !(s.Restitution >= 0 && s.Restitution <= 1) {
 		return fmt.Errorf("%s.restitution: %g outside [0, 1]", at, s.Restitution)
 	}
+	if _, err := parseColor(s.Color); err != nil {
+		return fmt.Errorf("%s.color: %w", at, err)
+	}
+	return nil
+}
+
+// parseColor reads "#rrggbb" or "#rrggbbaa"; "" is the zero colour (the
+// viewer's choice).
+func parseColor(c string) (color.NRGBA, error) {
+	if c == "" {
+		return color.NRGBA{}, nil
+	}
+	hex, ok := strings.CutPrefix(c, "#")
+	if !ok || (len(hex) != 6 && len(hex) != 8) {
+		return color.NRGBA{}, fmt.Errorf("%q, want \"#rrggbb\" or \"#rrggbbaa\" (hex digits)", c)
+	}
+	if len(hex) == 6 {
+		hex += "ff"
+	}
+	v, err := strconv.ParseUint(hex, 16, 32)
+	if err != nil {
+		return color.NRGBA{}, fmt.Errorf("%q, want \"#rrggbb\" or \"#rrggbbaa\" (hex digits)", c)
+	}
+	out := color.NRGBA{uint8(v >> 24), uint8(v >> 16), uint8(v >> 8), uint8(v)}
+	if out.A == 0 {
+		return color.NRGBA{}, fmt.Errorf("%q has alpha 0, which would hide the shape", c)
+	}
+	return out, nil
+}
+
+// tableFriction checks a table friction coefficient: a number in [0, 10]
+// and a top-down scene if it is not 0.
+func tableFriction(field string, f float64, gravity [2]float64) error {
+	if !(f >= 0 && f <= sim.MaxTableFriction) {
+		return fmt.Errorf("%s: %g, want a coefficient in [0, %d]", field, f, sim.MaxTableFriction)
+	}
+	if f > 0 && gravity != [2]float64{} {
+		return fmt.Errorf("%s: %g needs a top-down scene, but world.gravity is %v (a side view has no table)", field, f, gravity)
+	}
 	return nil
 }
 
@@ -452,11 +515,18 @@ func deg(d float64) float64 { return d * math.Pi / 180 }
 func vec(p [2]float64) sim.Vec2 { return sim.Vec2{X: p[0], Y: p[1]} }
 
 // bodyDef converts the spec to a sim.BodyDef at the origin; the builder
-// places it.
-func (b *BodySpec) bodyDef() sim.BodyDef {
+// places it. table is the world's table friction, which free bodies get
+// unless they set their own.
+func (b *BodySpec) bodyDef(table float64) sim.BodyDef {
 	def := sim.BodyDef{Name: b.Name, Type: sim.Dynamic, LinearDamping: b.LinearDamping, AngularDamping: b.AngularDamping}
 	if b.Type == "static" {
 		def.Type = sim.Static
+	}
+	switch {
+	case b.TableFriction != nil:
+		def.TableFriction = *b.TableFriction
+	case def.Type == sim.Dynamic && b.Joint == nil:
+		def.TableFriction = table
 	}
 	for _, s := range b.Shapes {
 		sd := sim.ShapeDef{Density: 1, Friction: 0.6, Restitution: s.Restitution,
@@ -467,6 +537,7 @@ func (b *BodySpec) bodyDef() sim.BodyDef {
 		if s.Friction != nil {
 			sd.Friction = *s.Friction
 		}
+		sd.Color, _ = parseColor(s.Color) // checked by validate
 		switch {
 		case s.Circle != nil:
 			sd.Kind, sd.Radius, sd.Center = sim.Circle, s.Circle.Radius, vec(s.Circle.Center)

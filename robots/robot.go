@@ -44,7 +44,7 @@ func (m *Model) Build() (*Robot, error) {
 	r := &Robot{Model: m, World: w, byName: map[string]int{}, sites: map[string]Site{}}
 	poses := m.restPoses(nil)
 	for i, bs := range m.Bodies {
-		def := bs.bodyDef()
+		def := bs.bodyDef(m.World.TableFriction)
 		def.Position, def.Angle = poses[i].pos, poses[i].angle
 		b, err := w.AddBody(def)
 		if err != nil {

@@ -49,6 +49,13 @@ func TestParseRejectsBadFilesNamingTheField(t *testing.T) {
 		{"joint without parent", `"name": "puck", "pos"`, `"name": "puck", "joint": {"name": "j"}, "pos"`, `a joint needs a parent body`},
 		{"bad type", `"type": "static"`, `"type": "frozen"`, `bodies[0] ("base").type: "frozen"`},
 		{"not JSON", `"bodies"`, `bodies`, `arm.json:`},
+		{"table friction out of range", `"name": "arm",`, `"name": "arm", "world": {"table_friction": 20},`, `world.table_friction: 20, want a coefficient in [0, 10]`},
+		{"table friction in a side view", `"name": "arm",`, `"name": "arm", "world": {"gravity": [0, -9.81], "table_friction": 0.3},`, `world.table_friction: 0.3 needs a top-down scene, but world.gravity is [0 -9.81] (a side view has no table)`},
+		{"negative body table friction", `"name": "puck",`, `"name": "puck", "table_friction": -0.1,`, `bodies[3] ("puck").table_friction: -0.1, want a coefficient in [0, 10]`},
+		{"table friction on a static body", `"type": "static",`, `"type": "static", "table_friction": 0.5,`, `bodies[0] ("base").table_friction: 0.5 on a static body, which never moves`},
+		{"colour not hex", `{"circle": {"radius": 0.05}}]}`, `{"circle": {"radius": 0.05}, "color": "red"}]}`, `bodies[0] ("base").shapes[0].color: "red", want "#rrggbb" or "#rrggbbaa" (hex digits)`},
+		{"colour bad digit", `{"circle": {"radius": 0.05}}]}`, `{"circle": {"radius": 0.05}, "color": "#12345g"}]}`, `bodies[0] ("base").shapes[0].color: "#12345g", want "#rrggbb" or "#rrggbbaa"`},
+		{"colour invisible", `{"circle": {"radius": 0.05}}]}`, `{"circle": {"radius": 0.05}, "color": "#ff000000"}]}`, `bodies[0] ("base").shapes[0].color: "#ff000000" has alpha 0, which would hide the shape`},
 		{"unknown warm start", `"name": "arm",`, `"name": "arm", "world": {"warm_starting": "sometimes"},`, `warm_starting "sometimes": want "always", "within_control_step" or "never"`},
 	}
 	for _, c := range cases {
@@ -199,4 +206,36 @@ func TestWarmStartWithinControlStepMakesSnapshotsComplete(t *testing.T) {
 		same := assert.ObjectsAreEqual(live.World.State(), clone.World.State())
 		assert.Equal(t, c.want != robots.WarmAlways, same, "warm_starting %s: clone agrees with the live robot", c.mode)
 	}
+}
+
+// TestTableFrictionAndColorsReachTheWorld checks that the world's table
+// friction reaches the free bodies only, a body's own overrides it, and
+// shape colours reach the drawn shapes.
+func TestTableFrictionAndColorsReachTheWorld(t *testing.T) {
+	model := strings.Replace(arm, `"name": "arm",`, `"name": "arm", "world": {"table_friction": 0.4},`, 1)
+	model = strings.Replace(model, `{"name": "puck", "pos": [0.8, 0.5], "shapes": [{"circle": {"radius": 0.05}}]}`,
+		`{"name": "puck", "pos": [0.8, 0.5], "shapes": [{"circle": {"radius": 0.05}, "color": "#d04040"}]},
+    {"name": "rug", "pos": [-0.8, 0.5], "table_friction": 1.2, "shapes": [{"box": {"half": [0.05, 0.05]}, "color": "#40d04080"}]}`, 1)
+	m, err := robots.Parse("arm.json", []byte(model))
+	require.NoError(t, err)
+	r, err := m.Build()
+	require.NoError(t, err)
+	slide := func(name string) float64 {
+		b, err := r.Body(name)
+		require.NoError(t, err)
+		s := r.Pose(nil)
+		s.Bodies[b.Index()].Velocity = sim.Vec2{X: 1}
+		require.NoError(t, r.World.SetState(s))
+		for range 10 {
+			require.NoError(t, r.World.Step())
+		}
+		return b.Velocity().X
+	}
+	// 0.1 s of Coulomb friction μg takes 1 m/s down to 1 − 0.981·μ.
+	assert.InDelta(t, 1-0.1*0.4*sim.TableGravity, slide("puck"), 1e-6, "the world's table friction")
+	assert.InDelta(t, 0, slide("rug"), 1e-6, "the body's own (stops within 0.1 s)")
+	shapes := r.World.Shapes(nil)
+	assert.Equal(t, uint8(0xd0), shapes[len(shapes)-2].Color.R)
+	assert.Equal(t, uint8(0x80), shapes[len(shapes)-1].Color.A)
+	assert.Equal(t, uint8(0), shapes[0].Color.A, "no colour: the viewer's")
 }

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"image/color"
 	"math"
 
 	"github.com/ByteArena/box2d"
@@ -93,6 +94,9 @@ type ShapeDef struct {
 	// Friction coefficient (≥ 0) and Restitution (0 to 1).
 	Friction, Restitution float64
 	Filter                Filter
+	// Color is how viewers draw the shape; the zero value (alpha 0) lets
+	// them choose. Simulation ignores it.
+	Color color.NRGBA
 }
 
 // BodyDef describes a body.
@@ -103,8 +107,24 @@ type BodyDef struct {
 	Angle    float64 // rad
 	// LinearDamping (1/s) and AngularDamping (1/s) slow the body down.
 	LinearDamping, AngularDamping float64
-	Shapes                        []ShapeDef
+	// TableFriction is the Coulomb coefficient (dimensionless, 0 to
+	// MaxTableFriction) of a dynamic body sliding on a table under a
+	// top-down scene, which Box2D does not have: a friction joint to a
+	// hidden static body resists the body's motion with a force of at
+	// most TableFriction·m·g and a torque of at most
+	// TableFriction·m·g·√(2I/m) (I about the centre of mass; the disc's
+	// radius for a disc), with g = TableGravity. Zero: no table.
+	TableFriction float64
+	Shapes        []ShapeDef
 }
+
+// TableGravity is the gravity pressing bodies on the table of a top-down
+// scene, m/s² (BodyDef.TableFriction).
+const TableGravity = 9.81
+
+// MaxTableFriction bounds BodyDef.TableFriction: coefficients of real
+// sliding pairs are below 1.5.
+const MaxTableFriction = 10
 
 // Body is a rigid body in a World.
 type Body struct {
@@ -175,6 +195,14 @@ func (b *Body) create(bw *box2d.B2World) {
 		}
 		b.b2.CreateFixtureFromDef(&fd)
 	}
+	if mu := def.TableFriction; mu > 0 && def.Type == Dynamic {
+		m, i := b.b2.GetMass(), b.b2.M_I
+		jd := box2d.MakeB2FrictionJointDef()
+		jd.Initialize(b.world.table(bw), b.b2, b.b2.GetWorldCenter())
+		jd.MaxForce = mu * m * TableGravity
+		jd.MaxTorque = mu * TableGravity * math.Sqrt(2*i*m)
+		bw.CreateJoint(&jd)
+	}
 }
 
 // minSize is the smallest accepted shape dimension (m) and minArea the
@@ -198,6 +226,12 @@ func validateBody(def BodyDef) error {
 	}
 	if !(def.LinearDamping >= 0 && def.AngularDamping >= 0) || math.IsInf(def.LinearDamping+def.AngularDamping, 0) {
 		return fmt.Errorf("sim: body %q: damping must be finite and ≥ 0", name)
+	}
+	if !(def.TableFriction >= 0 && def.TableFriction <= MaxTableFriction) {
+		return fmt.Errorf("sim: body %q: table friction %g outside [0, %d]", name, def.TableFriction, MaxTableFriction)
+	}
+	if def.TableFriction > 0 && def.Type != Dynamic {
+		return fmt.Errorf("sim: body %q: table friction on a body that never moves", name)
 	}
 	if len(def.Shapes) == 0 {
 		return fmt.Errorf("sim: body %q has no shapes", name)

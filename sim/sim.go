@@ -116,6 +116,19 @@ type World struct {
 	bodies []*Body
 	joints []*Joint
 	time   float64
+	// tableBody is the hidden static body that bodies with table friction
+	// rub against; created with the first of them.
+	tableBody *box2d.B2Body
+}
+
+// table returns the hidden static body of bw that table friction joints
+// hold on to.
+func (w *World) table(bw *box2d.B2World) *box2d.B2Body {
+	if w.tableBody == nil {
+		bd := box2d.MakeB2BodyDef()
+		w.tableBody = bw.CreateBody(&bd)
+	}
+	return w.tableBody
 }
 
 // NewWorld returns an empty world.

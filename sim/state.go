@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"image/color"
 	"math"
 
 	"github.com/ByteArena/box2d"
@@ -80,7 +81,7 @@ func (w *World) SetState(s State) error {
 	if !finite(s.Time) {
 		return fmt.Errorf("sim: state time %g is not finite", s.Time)
 	}
-	w.b2 = newB2World(w.cfg)
+	w.b2, w.tableBody = newB2World(w.cfg), nil
 	for _, b := range w.bodies {
 		b.create(w.b2)
 		b.force, b.forcePoint = Vec2{}, Vec2{}
@@ -152,6 +153,8 @@ type DrawShape struct {
 	Angle  float64
 	// Vertices of a Box or Polygon, counter-clockwise, m.
 	Vertices []Vec2
+	// Color is the shape's ShapeDef.Color (alpha 0: the viewer's choice).
+	Color color.NRGBA
 }
 
 // Shapes writes every shape of every body, in world coordinates, into dst
@@ -166,7 +169,7 @@ func (w *World) Shapes(dst []DrawShape) []DrawShape {
 			}
 			d := &dst[n]
 			n++
-			d.Body, d.Kind, d.Angle = b.index, s.Kind, b.Angle()
+			d.Body, d.Kind, d.Angle, d.Color = b.index, s.Kind, b.Angle(), s.Color
 			d.Vertices = d.Vertices[:0]
 			switch s.Kind {
 			case Circle:

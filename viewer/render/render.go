@@ -32,7 +32,8 @@ var (
 	SpringColor     = color.RGBA{255, 230, 60, 255}
 	TextColor       = color.RGBA{240, 240, 240, 255}
 	PanelColor      = color.NRGBA{0, 0, 0, 170}
-	// BodyColors colour the moving bodies by index.
+	// BodyColors colour the moving bodies by index, and StaticColor the
+	// others, where the model file gives a shape no colour.
 	BodyColors = []color.RGBA{
 		{196, 120, 78, 255}, {86, 150, 200, 255}, {170, 110, 200, 255},
 		{120, 180, 110, 255}, {210, 170, 80, 255}, {200, 100, 130, 255},
@@ -174,8 +175,11 @@ func (r *Renderer) grid(dst *image.RGBA) {
 }
 
 func (r *Renderer) shape(dst *image.RGBA, s *sim.DrawShape, static bool) {
-	fill := StaticColor
-	if !static {
+	var fill color.Color = StaticColor
+	switch {
+	case s.Color.A > 0: // the model file's colour
+		fill = s.Color
+	case !static:
 		fill = BodyColors[s.Body%len(BodyColors)]
 	}
 	if s.Kind == sim.Circle {

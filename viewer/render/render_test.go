@@ -225,3 +225,32 @@ func BenchmarkDrawReacherSized(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "frames/s")
 }
+
+// TestShapeColorsFromTheModel checks that a shape with a colour is drawn in
+// it, static or not, and one without in the viewer's body colour.
+func TestShapeColorsFromTheModel(t *testing.T) {
+	red := color.NRGBA{200, 30, 30, 255}
+	square := func(x float64) []sim.Vec2 {
+		return []sim.Vec2{{X: x - 0.1, Y: -0.1}, {X: x + 0.1, Y: -0.1}, {X: x + 0.1, Y: 0.1}, {X: x - 0.1, Y: 0.1}}
+	}
+	f := &render.Frame{
+		Shapes: []sim.DrawShape{
+			{Body: 0, Kind: sim.Box, Center: sim.Vec2{X: -0.5}, Vertices: square(-0.5), Color: red},
+			{Body: 1, Kind: sim.Circle, Center: sim.Vec2{X: 0.5}, Radius: 0.1, Color: red},
+			{Body: 2, Kind: sim.Circle, Center: sim.Vec2{}, Radius: 0.1},
+		},
+		Static: []bool{true, false, false},
+	}
+	cam := render.Camera{Scale: 200, Width: 400, Height: 200}
+	img := image.NewRGBA(image.Rect(0, 0, cam.Width, cam.Height))
+	var r render.Renderer
+	r.Draw(img, cam, f)
+	at := func(p sim.Vec2) color.RGBA {
+		x, y := cam.ToScreen(p)
+		return img.RGBAAt(int(x), int(y)+5) // off the circle's spoke
+	}
+	want := color.RGBA{red.R, red.G, red.B, 255}
+	assert.Equal(t, want, at(sim.Vec2{X: -0.5}), "a static shape with a colour")
+	assert.Equal(t, want, at(sim.Vec2{X: 0.5}), "a moving shape with a colour")
+	assert.Equal(t, render.BodyColors[2], at(sim.Vec2{}), "a shape without one")
+}
