@@ -7,6 +7,7 @@ import (
 
 	"sandbox/control"
 	"sandbox/mbrl/ensemble"
+	"sandbox/mbrl/modelenv"
 	"sandbox/tasks"
 )
 
@@ -50,6 +51,15 @@ func (c PlannerConfig) withDefaults() PlannerConfig {
 	if c.Propagation == "" {
 		c.Propagation = "tsinf"
 	}
+	// The chosen planner's options, so that config.json shows them.
+	switch c.Kind {
+	case "cem":
+		c.CEM = c.CEM.WithDefaults()
+	case "mppi":
+		c.MPPI = c.MPPI.WithDefaults()
+	case "random":
+		c.Shooting = c.Shooting.WithDefaults()
+	}
 	return c
 }
 
@@ -65,7 +75,9 @@ func (c PlannerConfig) propagation() (ensemble.Propagation, error) {
 	return 0, fmt.Errorf("mbrl: unknown propagation %q (known: tsinf, ts1, expectation)", c.Propagation)
 }
 
-// Validate reports the first invalid option.
+// Validate reports the first invalid option. Package control checks the
+// planner's options (for plans of one action value; NewAgent checks them
+// again for the task's action dimension).
 func (c PlannerConfig) Validate() error {
 	c = c.withDefaults()
 	if _, err := c.propagation(); err != nil {
@@ -77,27 +89,25 @@ func (c PlannerConfig) Validate() error {
 	case c.Particles < 1 || c.Particles > 10000:
 		return fmt.Errorf("mbrl: planner particles %d outside [1, 10000]", c.Particles)
 	}
+	return c.validatePlanner(1)
+}
+
+// validatePlanner reports an option of the chosen planner out of range
+// for plans of dim action values; c has its defaults.
+func (c PlannerConfig) validatePlanner(dim int) error {
+	var err error
 	switch c.Kind {
 	case "cem":
-		m := c.CEM
-		pop, el := m.Population, m.Elites
-		if pop == 0 {
-			pop = 400
-		}
-		if pop < 0 || el < 0 || el > pop || m.Iterations < 0 || m.Alpha < 0 || m.Alpha >= 1 || m.InitStd < 0 || m.MinStd < 0 || m.Beta < 0 {
-			return fmt.Errorf("mbrl: CEM options out of range: %+v", m)
-		}
+		err = c.CEM.Validate(c.Horizon, dim)
 	case "mppi":
-		m := c.MPPI
-		if m.Samples < 0 || m.Gamma < 0 || m.Sigma < 0 || m.Beta < 0 || m.Beta > 1 || m.Iterations < 0 {
-			return fmt.Errorf("mbrl: MPPI options out of range: %+v", m)
-		}
+		err = c.MPPI.Validate(c.Horizon, dim)
 	case "random":
-		if c.Shooting.Samples < 0 {
-			return fmt.Errorf("mbrl: random shooting samples %d < 0", c.Shooting.Samples)
-		}
+		err = c.Shooting.Validate(c.Horizon, dim)
 	default:
 		return fmt.Errorf("mbrl: unknown planner %q (known: cem, mppi, random)", c.Kind)
+	}
+	if err != nil {
+		return fmt.Errorf("mbrl: planner: %w", err)
 	}
 	return nil
 }
@@ -105,7 +115,7 @@ func (c PlannerConfig) Validate() error {
 // Agent is MPC over a learned ensemble (PETS, PDDM): a Controller.
 type Agent struct {
 	mpc control.MPC
-	obj *ModelObjective
+	obj *modelenv.Objective
 }
 
 // NewAgent returns MPC planning with the planner of cfg on ens for the
@@ -116,8 +126,11 @@ func NewAgent(ens *ensemble.Ensemble, task tasks.Task, run Config) (*Agent, erro
 		return nil, err
 	}
 	cfg = cfg.withDefaults()
-	layout, err := NewModelLayout(task, run.Derive)
+	layout, err := modelenv.NewLayout(task, run.Derive)
 	if err != nil {
+		return nil, err
+	}
+	if err := cfg.validatePlanner(layout.ActDim); err != nil {
 		return nil, err
 	}
 	if ens.OutDim() != layout.StateDim() || ens.ActDim() != layout.InputActDim() {
@@ -125,8 +138,8 @@ func NewAgent(ens *ensemble.Ensemble, task tasks.Task, run Config) (*Agent, erro
 			ens.OutDim(), ens.ActDim(), ens.OutDim(), task.Spec().ID, layout.StateDim(), layout.InputActDim(), layout.StateDim())
 	}
 	prop, _ := cfg.propagation()
-	a := &Agent{obj: &ModelObjective{Ens: ens, Task: task, Layout: layout, Particles: cfg.Particles, Propagation: prop, Mean: cfg.Mean}}
-	a.mpc = control.MPC{Planner: cfg.planner(), Horizon: cfg.Horizon, Dim: layout.ActDim, Objective: a.obj.Objective, ZeroFill: cfg.ZeroFill}
+	a := &Agent{obj: &modelenv.Objective{Ens: ens, Task: task, Layout: layout, Particles: cfg.Particles, Propagation: prop, Mean: cfg.Mean}}
+	a.mpc = control.MPC{Planner: cfg.planner(), Horizon: cfg.Horizon, Dim: layout.ActDim, Objective: a.obj.From, ZeroFill: cfg.ZeroFill}
 	return a, nil
 }
 

@@ -6,6 +6,7 @@ import (
 
 	"sandbox/internal/seed"
 	"sandbox/mbrl/ensemble"
+	"sandbox/mbrl/modelenv"
 	"sandbox/mbrl/nn"
 	"sandbox/tasks"
 )
@@ -42,7 +43,7 @@ func MeasurePlanner(cfg Config, d time.Duration) (PlannerThroughput, error) {
 	if err != nil {
 		return PlannerThroughput{}, err
 	}
-	layout, err := NewModelLayout(env.Task(), cfg.Derive)
+	layout, err := modelenv.NewLayout(env.Task(), cfg.Derive)
 	if err != nil {
 		return PlannerThroughput{}, err
 	}
@@ -55,23 +56,14 @@ func MeasurePlanner(cfg Config, d time.Duration) (PlannerThroughput, error) {
 		return PlannerThroughput{}, err
 	}
 	p := cfg.Planner
-	cands := 0
+	var cands int
 	switch p.Kind {
 	case "cem":
-		cands = p.CEM.Population
-		if cands == 0 {
-			cands = 400
-		}
+		cands = p.CEM.BatchSize()
 	case "mppi":
-		cands = p.MPPI.Samples
-		if cands == 0 {
-			cands = 700
-		}
+		cands = p.MPPI.BatchSize()
 	default:
-		cands = p.Shooting.Samples
-		if cands == 0 {
-			cands = 1000
-		}
+		cands = p.Shooting.BatchSize()
 	}
 	out := PlannerThroughput{Rows: cands * p.Particles, Backend: nn.Backend()}
 	rng := seed.Stream(1, "bench")

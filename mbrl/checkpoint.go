@@ -14,15 +14,13 @@ import (
 	"strings"
 
 	"sandbox/control"
-	"sandbox/mbrl/dads"
-	"sandbox/mbrl/ensemble"
+	"sandbox/internal/safefile"
 	"sandbox/mbrl/replay"
-	"sandbox/mbrl/sac"
 	"sandbox/tasks"
 )
 
 // checkpointFile is the checkpoint index in a run directory. It names the
-// files of the run's parts (ensemble, policy, replay buffer) with their
+// files of the run's parts (replay buffer, ensemble, policy, …) with their
 // SHA-256, and is replaced atomically after they are written, so a run
 // killed at any moment leaves either the previous checkpoint or the new one.
 const checkpointFile = "checkpoint.json"
@@ -43,73 +41,77 @@ type checkpointIndex struct {
 	State   runState         `json:"state"`
 }
 
-// checkpointPart is one file of a checkpoint: "model", "policy" or "buffer".
+// checkpointPart is one file of a checkpoint: the driver's "buffer" or a
+// part of the algorithm (Algorithm.Parts).
 type checkpointPart struct {
 	Part   string `json:"part"`
 	File   string `json:"file"`
 	SHA256 string `json:"sha256"`
 }
 
-// Checkpoint is a saved training run: its config and the parts its
-// algorithm has: an ensemble (PETS, PDDM and the model-based policy
-// algorithms), a policy (the policy algorithms), a replay buffer, or a DADS
-// learner (which holds its own policy and buffer).
+// Checkpoint is a saved training run: its config and state, and its
+// algorithm restored from the parts it saved.
 type Checkpoint struct {
 	Config Config
-	Ens    *ensemble.Ensemble
-	Policy *sac.Agent
-	Buffer *replay.Buffer
-	// Rollouts is the model-rollout buffer of MBPO-style runs (nil before
-	// their first rollouts and for the other algorithms).
-	Rollouts *replay.Buffer
-	DADS     *dads.Learner
-	state    runState
+	run    *Run
+	parts  Parts
 }
 
 // EnvSteps returns the training env steps at the checkpoint.
-func (c *Checkpoint) EnvSteps() int { return c.state.EnvSteps }
+func (c *Checkpoint) EnvSteps() int { return c.run.st.EnvSteps }
 
 // Metrics returns the evaluations recorded up to the checkpoint.
-func (c *Checkpoint) Metrics() []Metric { return c.state.Metrics }
+func (c *Checkpoint) Metrics() []Metric { return c.run.st.Metrics }
 
-// checkpoint saves the run's parts and state into its directory.
-func (t *trainer) checkpoint() error {
-	type saver interface{ Save(io.Writer) error }
-	type named struct {
-		name string
-		s    saver
+// Part returns the saved bytes of the named part (nil if it has none).
+func (c *Checkpoint) Part(name string) []byte { return c.parts[name] }
+
+// Parts holds a checkpoint's part files by name, checksums verified.
+type Parts map[string][]byte
+
+// decode calls load with the named part's bytes, if the checkpoint has
+// it; an error wraps ErrCorruptCheckpoint and names the part.
+func (p Parts) decode(name string, load func([]byte) error) error {
+	b, ok := p[name]
+	if !ok {
+		return nil
 	}
-	var parts []named
-	if t.buf != nil {
-		parts = append(parts, named{"buffer", t.buf})
+	if err := load(b); err != nil {
+		return fmt.Errorf("%w: part %q: %w", ErrCorruptCheckpoint, name, err)
 	}
-	if t.ens != nil {
-		parts = append(parts, named{"model", t.ens})
+	return nil
+}
+
+// missing is the error for a part an algorithm needs and did not find.
+func (p Parts) missing(name, algo string) error {
+	return fmt.Errorf("%w: no %s part for %s", ErrCorruptCheckpoint, name, algo)
+}
+
+func reader(b []byte) io.Reader { return bytes.NewReader(b) }
+
+// checkpoint saves the run's parts and state into its directory: the
+// replay buffer of real transitions, then the algorithm's parts.
+func (r *Run) checkpoint() error {
+	var parts []Part
+	if r.buf != nil {
+		parts = append(parts, Part{"buffer", r.buf})
 	}
-	if t.policy != nil {
-		parts = append(parts, named{"policy", t.policy})
-	}
-	if t.dads != nil {
-		parts = append(parts, named{"dads", t.dads})
-	}
-	if t.modelBuf != nil {
-		parts = append(parts, named{"rollouts", t.modelBuf})
-	}
-	dir, st := t.opt.Dir, t.st
-	idx := checkpointIndex{Version: checkpointVersion, Config: t.cfg, State: st}
+	parts = append(parts, r.alg.Parts()...)
+	dir, st := r.opt.Dir, r.st
+	idx := checkpointIndex{Version: checkpointVersion, Config: r.cfg, State: st}
 	for _, p := range parts {
 		var b bytes.Buffer
-		if err := p.s.Save(&b); err != nil {
-			return fmt.Errorf("mbrl: checkpoint %s: %w", p.name, err)
+		if err := p.Saver.Save(&b); err != nil {
+			return fmt.Errorf("mbrl: checkpoint %s: %w", p.Name, err)
 		}
-		part := checkpointPart{Part: p.name, File: fmt.Sprintf("%s-%09d.bin", p.name, st.EnvSteps), SHA256: digest(b.Bytes())}
-		if err := writeAtomic(filepath.Join(dir, part.File), b.Bytes()); err != nil {
+		part := checkpointPart{Part: p.Name, File: fmt.Sprintf("%s-%09d.bin", p.Name, st.EnvSteps), SHA256: digest(b.Bytes())}
+		if err := safefile.Write(filepath.Join(dir, part.File), b.Bytes()); err != nil {
 			return err
 		}
 		idx.Parts = append(idx.Parts, part)
 	}
 	old, _ := readIndex(dir)
-	if err := writeJSON(filepath.Join(dir, checkpointFile), idx, true); err != nil {
+	if err := writeJSON(filepath.Join(dir, checkpointFile), idx); err != nil {
 		return err
 	}
 	if old != nil {
@@ -120,6 +122,12 @@ func (t *trainer) checkpoint() error {
 		}
 	}
 	return nil
+}
+
+// HasCheckpoint reports whether dir holds a checkpoint index.
+func HasCheckpoint(dir string) bool {
+	_, err := os.Stat(filepath.Join(dir, checkpointFile))
+	return err == nil
 }
 
 func digest(b []byte) string {
@@ -161,7 +169,12 @@ func readIndex(dir string) (*checkpointIndex, error) {
 // LoadCheckpoint reads the checkpoint of the run in dir. A directory
 // without one gives an error wrapping ErrNoCheckpoint; a damaged one, an
 // error wrapping ErrCorruptCheckpoint that names the bad file.
-func LoadCheckpoint(dir string) (*Checkpoint, error) {
+func LoadCheckpoint(dir string) (*Checkpoint, error) { return loadCheckpoint(dir, nil) }
+
+// loadCheckpoint reads the checkpoint in dir and restores its run on a new
+// env of its task. With want, the run continues under that config, which
+// must match the saved one apart from the step budget.
+func loadCheckpoint(dir string, want *Config) (*Checkpoint, error) {
 	idx, err := readIndex(dir)
 	if err != nil {
 		return nil, err
@@ -169,7 +182,14 @@ func LoadCheckpoint(dir string) (*Checkpoint, error) {
 	if err := idx.Config.Validate(); err != nil {
 		return nil, fmt.Errorf("%w: %s: %w", ErrCorruptCheckpoint, dir, err)
 	}
-	ck := &Checkpoint{Config: idx.Config, state: idx.State}
+	cfg := idx.Config
+	if want != nil {
+		if err := sameRun(idx.Config, *want); err != nil {
+			return nil, err
+		}
+		cfg = *want
+	}
+	parts := Parts{}
 	for _, p := range idx.Parts {
 		path := filepath.Join(dir, p.File)
 		b, err := os.ReadFile(path)
@@ -179,91 +199,46 @@ func LoadCheckpoint(dir string) (*Checkpoint, error) {
 		if digest(b) != p.SHA256 {
 			return nil, fmt.Errorf("%w: %s does not match its checksum in %s", ErrCorruptCheckpoint, path, checkpointFile)
 		}
-		r := bytes.NewReader(b)
-		switch p.Part {
-		case "model":
-			ck.Ens, err = ensemble.Load(r)
-		case "policy":
-			ck.Policy, err = sac.Load(r)
-		case "buffer":
-			ck.Buffer, err = replay.Load(r)
-		case "rollouts":
-			ck.Rollouts, err = replay.Load(r)
-		case "dads":
-			var env *tasks.Env
-			if env, err = tasks.Make(ck.Config.Task); err == nil {
-				ck.DADS, err = dads.LoadLearner(r, env)
-			}
-		default:
-			err = fmt.Errorf("unknown part %q", p.Part)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%w: %s: %w", ErrCorruptCheckpoint, path, err)
-		}
+		parts[p.Part] = b
 	}
-	policy := PolicyAlgo(ck.Config.Algo)
-	switch {
-	case ck.Config.Algo == "dads":
-		if ck.DADS == nil {
-			return nil, fmt.Errorf("%w: %s: no DADS learner", ErrCorruptCheckpoint, dir)
-		}
-	case ck.Buffer == nil:
-		return nil, fmt.Errorf("%w: %s: no replay buffer", ErrCorruptCheckpoint, dir)
-	case policy && ck.Policy == nil:
-		return nil, fmt.Errorf("%w: %s: no policy for %s", ErrCorruptCheckpoint, dir, ck.Config.Algo)
-	case (!policy || ck.Config.WithDefaults().Schedule.usesModel()) && ck.Ens == nil:
-		return nil, fmt.Errorf("%w: %s: no model for %s", ErrCorruptCheckpoint, dir, ck.Config.Algo)
-	}
-	return ck, nil
-}
-
-// NewCheckpointController loads the checkpoint in dir and returns its
-// controller for env's task: MPC on the ensemble with the run's planner
-// config (PETS, PDDM), or the deterministic policy (SAC and the other
-// policy algorithms).
-func NewCheckpointController(dir string, env *tasks.Env) (control.Controller, error) {
-	ck, err := LoadCheckpoint(dir)
+	r, err := newRun(cfg)
 	if err != nil {
 		return nil, err
 	}
-	if id := env.Spec().ID; ck.Config.Task != id {
-		return nil, fmt.Errorf("mbrl: checkpoint %s was trained on task %q, not %q", dir, ck.Config.Task, id)
+	r.st = idx.State
+	if err := parts.decode("buffer", func(p []byte) (err error) {
+		r.buf, err = replay.Load(reader(p))
+		return err
+	}); err != nil {
+		return nil, fmt.Errorf("%s: %w", dir, err)
 	}
-	if ck.Policy != nil {
-		if ck.Policy.ObsDim() != env.Spec().ObsDim() || ck.Policy.ActDim() != env.Spec().ActionDim {
-			return nil, fmt.Errorf("%w: %s: policy of %d→%d values for a task of %d→%d", ErrCorruptCheckpoint, dir,
-				ck.Policy.ObsDim(), ck.Policy.ActDim(), env.Spec().ObsDim(), env.Spec().ActionDim)
-		}
-		return ck.Policy.Controller(true), nil
+	if r.alg, err = r.spec.Load(r, parts); err != nil {
+		return nil, fmt.Errorf("%s: %w", dir, err)
 	}
-	if ck.DADS != nil {
-		return ck.DADS.Planner()
+	if _, ok := r.alg.(Collector); !ok && r.buf == nil {
+		return nil, fmt.Errorf("%s: %w", dir, parts.missing("buffer", cfg.Algo))
 	}
-	return NewAgent(ck.Ens, env.Task(), ck.Config)
+	return &Checkpoint{Config: idx.Config, run: r, parts: parts}, nil
 }
 
-// writeAtomic writes data to path through a temporary file and a rename.
-func writeAtomic(path string, data []byte) error {
-	tmp := path + ".tmp"
-	f, err := os.Create(tmp)
+// NewCheckpointController loads the checkpoint in dir and returns its
+// algorithm's evaluation controller for env's task: MPC on the ensemble
+// with the run's planner config (PETS, PDDM), the deterministic policy
+// (SAC and the other policy algorithms), or the latent-space planner
+// (DADS).
+func NewCheckpointController(dir string, env *tasks.Env) (control.Controller, error) {
+	idx, err := readIndex(dir)
 	if err != nil {
-		return fmt.Errorf("mbrl: %w", err)
+		return nil, err
 	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
+	if id := env.Spec().ID; idx.Config.Task != id {
+		return nil, fmt.Errorf("mbrl: checkpoint %s was trained on task %q, not %q", dir, idx.Config.Task, id)
 	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
+	ck, err := loadCheckpoint(dir, nil)
 	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("mbrl: %w", err)
+		return nil, err
 	}
-	return nil
+	return ck.run.alg.Controller(ck.run, true)
 }
 
 func jsonString(v any) (string, error) {
@@ -271,20 +246,13 @@ func jsonString(v any) (string, error) {
 	return string(b), err
 }
 
-// writeJSON writes v as indented JSON, atomically if atomic is set.
-func writeJSON(path string, v any, atomic bool) error {
+// writeJSON writes v as indented JSON, atomically.
+func writeJSON(path string, v any) error {
 	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return fmt.Errorf("mbrl: %s: %w", path, err)
 	}
-	b = append(b, '\n')
-	if atomic {
-		return writeAtomic(path, b)
-	}
-	if err := os.WriteFile(path, b, 0o644); err != nil {
-		return fmt.Errorf("mbrl: %w", err)
-	}
-	return nil
+	return safefile.Write(path, append(b, '\n'))
 }
 
 // writeMetrics rewrites DIR/metrics.jsonl, one line per evaluation.
@@ -298,5 +266,5 @@ func writeMetrics(dir string, ms []Metric) error {
 		b.Write(line)
 		b.WriteByte('\n')
 	}
-	return writeAtomic(filepath.Join(dir, "metrics.jsonl"), b.Bytes())
+	return safefile.Write(filepath.Join(dir, "metrics.jsonl"), b.Bytes())
 }

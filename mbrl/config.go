@@ -4,23 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"slices"
-	"strings"
 
 	"sandbox/mbrl/dads"
 	"sandbox/mbrl/ensemble"
 	"sandbox/mbrl/sac"
 )
-
-// Algos lists the training algorithms Train runs: the planners PETS and
-// PDDM, and the policy learners SAC, MBPO, Dyna, PAL and MAL.
-var Algos = []string{"pets", "pddm", "sac", "mbpo", "dyna", "pal", "mal", "dads"}
-
-// PolicyAlgo reports whether algo learns a policy (SAC and the model-based
-// algorithms built on it) rather than planning with MPC.
-func PolicyAlgo(algo string) bool {
-	return slices.Contains(Algos, algo) && algo != "pets" && algo != "pddm" && algo != "dads"
-}
 
 // Config is a training run. PETS (Chua et al. 2018) and PDDM (Nagabandi et
 // al. 2019) plan with MPC on the ensemble; SAC, MBPO, Dyna, PAL and MAL
@@ -99,10 +87,11 @@ func ParseConfig(data []byte) (Config, error) {
 	return c, nil
 }
 
-// WithDefaults returns c with zero fields set to their defaults.
+// WithDefaults returns c with zero fields set to their defaults: its
+// algorithm's first (AlgoSpec.Defaults), then the common ones below.
 func (c Config) WithDefaults() Config {
-	if PolicyAlgo(c.Algo) {
-		c = c.policyDefaults()
+	if a, err := LookupAlgo(c.Algo); err == nil {
+		a.Defaults(&c)
 	}
 	if c.Steps == 0 {
 		c.Steps = 15000
@@ -119,19 +108,18 @@ func (c Config) WithDefaults() Config {
 	if c.EvalEpisodes == 0 {
 		c.EvalEpisodes = 10
 	}
-	if c.Algo == "pddm" && c.Planner.Kind == "" {
-		c.Planner.Kind = "mppi"
-	}
 	c.Planner = c.Planner.withDefaults()
 	return c
 }
 
 // Validate reports the first invalid field of c (after defaults).
 func (c Config) Validate() error {
+	algo, err := LookupAlgo(c.Algo)
+	if err != nil {
+		return err
+	}
 	c = c.WithDefaults()
 	switch {
-	case !slices.Contains(Algos, c.Algo):
-		return fmt.Errorf("mbrl: unknown algorithm %q (known: %s)", c.Algo, strings.Join(Algos, ", "))
 	case c.Task == "":
 		return fmt.Errorf("mbrl: config has no task")
 	case c.Steps < 1 || c.Steps > 100_000_000:
@@ -152,14 +140,5 @@ func (c Config) Validate() error {
 	if c.Model.Members < 0 || c.Model.Members > 64 || c.Model.Elites < 0 {
 		return fmt.Errorf("mbrl: model members %d, elites %d", c.Model.Members, c.Model.Elites)
 	}
-	if c.Algo == "dads" {
-		return c.DADS.Validate()
-	}
-	if PolicyAlgo(c.Algo) {
-		if err := c.Policy.Validate(); err != nil {
-			return err
-		}
-		return c.Schedule.validate()
-	}
-	return c.Planner.Validate()
+	return algo.Validate(c)
 }

@@ -1,6 +1,3 @@
-// Package mbrl is the model-based RL core: controllers built from specs,
-// evaluation with success rates, and (in sub-packages) neural networks,
-// dynamics ensembles and the training loops.
 package mbrl
 
 import (

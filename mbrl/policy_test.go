@@ -2,7 +2,6 @@ package mbrl
 
 import (
 	"math"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -10,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"sandbox/mbrl/ensemble"
+	"sandbox/mbrl/eval"
 	"sandbox/mbrl/sac"
 	"sandbox/tasks"
 )
@@ -155,43 +155,10 @@ func TestPolicyResume(t *testing.T) {
 	require.NoError(t, err)
 	ctrl, err := NewController("ckpt:"+dir, env)
 	require.NoError(t, err)
-	ev, err := Evaluate(env, ctrl, 1, 3, nil)
+	ev, err := eval.Run(env, ctrl, 1, 3, nil)
 	require.NoError(t, err)
 	assert.Equal(t, 1, ev.Episodes)
 	for _, f := range []string{"config.json", "metrics.jsonl", "curve.png", checkpointFile} {
 		assert.FileExists(t, filepath.Join(dir, f))
 	}
-}
-
-func TestCompare(t *testing.T) {
-	dir := t.TempDir()
-	var cfgs []Config
-	for _, a := range []string{"sac", "dyna"} {
-		c := tinyPolicyConfig(a)
-		c.Steps = 200
-		c.EvalEvery = 100
-		if a == "dyna" {
-			c.Schedule = Schedule{UpdatesPerStep: 1, RealRatio: 0.5, Rollouts: 2, RolloutLength: [4]int{1, 1, 0, 0}}
-		}
-		cfgs = append(cfgs, c)
-	}
-	res, err := Compare(CompareOptions{Configs: cfgs, Seeds: 2, Seed: 3, Dir: dir, Jobs: 2})
-	require.NoError(t, err)
-	assert.Equal(t, "reacher", res.Task)
-	require.Len(t, res.Algos, 2)
-	for _, a := range res.Algos {
-		assert.Equal(t, []uint64{3, 4}, a.Seeds)
-		assert.Len(t, a.curve, 2)
-		assert.InDelta(t, a.curve[1].mean, a.FinalSuccessRate, 1e-12)
-	}
-	for _, f := range []string{"curve.png", "summary.md", "sac/seed-3/metrics.jsonl", "dyna/seed-4/metrics.jsonl"} {
-		assert.FileExists(t, filepath.Join(dir, f))
-	}
-	// A rerun reuses the finished runs.
-	again, err := Compare(CompareOptions{Configs: cfgs, Seeds: 2, Seed: 3, Dir: dir, Jobs: 1})
-	require.NoError(t, err)
-	assert.Equal(t, res.Algos[0].FinalSuccessRate, again.Algos[0].FinalSuccessRate)
-	md, err := os.ReadFile(filepath.Join(dir, "summary.md"))
-	require.NoError(t, err)
-	assert.Contains(t, string(md), "| dyna |")
 }

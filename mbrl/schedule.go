@@ -21,9 +21,9 @@ import (
 //     into the model buffer, which keeps the last ModelRetain such batches.
 //
 // SAC minibatches hold a RealRatio share of real transitions and the rest
-// from the model buffer. Each algorithm's defaults (Config.WithDefaults),
-// scaled from the papers' settings to a 2-core CPU; a Schedule given in a
-// config replaces them as a whole:
+// from the model buffer. Each algorithm's defaults (its file: sac.go,
+// mbpo.go, dyna.go, pal.go, mal.go), scaled from the papers' settings to a
+// 2-core CPU; a Schedule given in a config replaces them as a whole:
 //
 //	sac   model-free: 1 update per env step on real data.
 //	mbpo  fit every 250 env steps; 10 updates per env step (MBPO: 20) on
@@ -81,82 +81,68 @@ type Schedule struct {
 	ModelRetain int `json:"model_retain,omitempty"`
 }
 
-// policyDefaults fills the zero fields of a policy algorithm's config with
-// its defaults (see Schedule).
-func (c Config) policyDefaults() Config {
-	s := &c.Schedule
-	if c.RandomEpisodes == 0 {
-		c.RandomEpisodes = 10
-	}
-	if c.Policy.Hidden == nil {
-		c.Policy.Hidden = []int{128, 128} // SAC's 256×256 costs 4× more per update
-	}
-	c.Policy = c.Policy.WithDefaults()
-	zero := *s == Schedule{}
-	switch c.Algo {
-	case "sac":
-		if zero {
-			*s = Schedule{UpdatesPerStep: 1, RealRatio: 1}
+// policyDefaults returns an algorithm's Defaults for the policy family:
+// schedule replaces a zero Schedule, own sets the algorithm's other
+// defaults, and a model-based schedule fits fitEpochs epochs per refit
+// (0: to convergence, the ensemble's own default) with MBPO's ensemble.
+func policyDefaults(schedule Schedule, fitEpochs int, own func(c *Config)) func(c *Config) {
+	return func(c *Config) {
+		s := &c.Schedule
+		if c.RandomEpisodes == 0 {
+			c.RandomEpisodes = 10
 		}
-	case "mbpo":
-		if zero {
-			*s = Schedule{UpdatesPerStep: 10, RealRatio: 0.05, Rollouts: 10, RolloutLength: [4]int{1, 10, 5000, 25000}}
+		if c.Policy.Hidden == nil {
+			c.Policy.Hidden = []int{128, 128} // SAC's 256×256 costs 4× more per update
 		}
-	case "dyna":
-		if zero {
-			*s = Schedule{UpdatesPerStep: 2, RealRatio: 0.5, Rollouts: 5, RolloutLength: [4]int{1, 1, 0, 0}}
+		c.Policy = c.Policy.WithDefaults()
+		if *s == (Schedule{}) {
+			*s = schedule
 		}
-	case "pal":
-		if c.RetrainEvery == 0 {
-			c.RetrainEvery = 1000
+		if own != nil {
+			own(c)
 		}
-		if zero {
-			*s = Schedule{UpdatesPerFit: 2500, ModelWindow: 10000, RealRatio: 0.05, Rollouts: 10,
-				RolloutLength: [4]int{1, 10, 5000, 25000}}
+		if s.usesModel() {
+			if c.Fit.Epochs == 0 {
+				c.Fit.Epochs = fitEpochs // refits start from the last weights
+			}
+			if c.Model.Members == 0 && c.Model.Hidden == nil {
+				// MBPO's 7 members with 5 elites, narrowed for a small CPU.
+				c.Model = ensemble.Config{Members: 7, Elites: 5, Hidden: []int{128, 128, 128}}
+			}
+			if c.Fit.BatchSize == 0 {
+				c.Fit.BatchSize = 256 // MBPO
+			}
 		}
-	case "mal":
-		if c.RetrainEvery == 0 {
-			c.RetrainEvery = 1000
+		if s.ChunkUpdates == 0 {
+			s.ChunkUpdates = 250
 		}
-		if c.BufferCapacity == 0 {
-			c.BufferCapacity = 100000
+		if s.ConvergeTol == 0 {
+			s.ConvergeTol = 0.01
 		}
-		if c.Fit.Epochs == 0 {
-			c.Fit.Epochs = 2
+		if s.ConvergeHorizon == 0 {
+			s.ConvergeHorizon = 10
 		}
-		if zero {
-			*s = Schedule{UpdatesPerFit: 20000, PolicyConverge: true, RealRatio: 0.05, Rollouts: 10,
-				RolloutLength: [4]int{1, 10, 5000, 25000}}
+		if s.ConvergePatience == 0 {
+			s.ConvergePatience = 2
 		}
-	}
-	if s.usesModel() {
-		if c.Fit.Epochs == 0 && c.Algo != "pal" {
-			c.Fit.Epochs = 20 // refits start from the last weights
-		}
-		if c.Model.Members == 0 && c.Model.Hidden == nil {
-			// MBPO's 7 members with 5 elites, narrowed for a small CPU.
-			c.Model = ensemble.Config{Members: 7, Elites: 5, Hidden: []int{128, 128, 128}}
-		}
-		if c.Fit.BatchSize == 0 {
-			c.Fit.BatchSize = 256 // MBPO
+		if s.ModelRetain == 0 {
+			s.ModelRetain = 20
 		}
 	}
-	if s.ChunkUpdates == 0 {
-		s.ChunkUpdates = 250
+}
+
+// validatePolicy is the policy family's Validate.
+func validatePolicy(c Config) error {
+	if err := c.Policy.Validate(); err != nil {
+		return err
 	}
-	if s.ConvergeTol == 0 {
-		s.ConvergeTol = 0.01
-	}
-	if s.ConvergeHorizon == 0 {
-		s.ConvergeHorizon = 10
-	}
-	if s.ConvergePatience == 0 {
-		s.ConvergePatience = 2
-	}
-	if s.ModelRetain == 0 {
-		s.ModelRetain = 20
-	}
-	return c
+	return c.Schedule.validate()
+}
+
+// policySpec registers a member of the policy family.
+func policySpec(name, summary string, defaults func(c *Config)) AlgoSpec {
+	return AlgoSpec{Name: name, Summary: summary, Policy: true, SmallProducts: true, Defaults: defaults,
+		Validate: validatePolicy, New: newPolicyAlgo, Load: loadPolicyAlgo}
 }
 
 // usesModel reports whether the schedule trains and rolls out a model.

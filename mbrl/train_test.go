@@ -13,6 +13,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"sandbox/mbrl/ensemble"
+	"sandbox/mbrl/eval"
+	"sandbox/mbrl/modelenv"
+	"sandbox/mbrl/replay"
 	"sandbox/tasks"
 )
 
@@ -60,7 +63,7 @@ func TestTrainTinyPETS(t *testing.T) {
 	assert.Less(t, *last, *first, "held-out model MSE after 400 steps vs after 200")
 	assert.Less(t, *last, 0.8, "held-out model MSE after 400 steps")
 	t.Logf("held-out model MSE %.3f after 200 steps, %.3f after 400", *first, *last)
-	var diag ModelDiagnostics
+	var diag modelenv.Diagnostics
 	data, err := os.ReadFile(filepath.Join(dir, "model.json"))
 	require.NoError(t, err)
 	require.NoError(t, json.Unmarshal(data, &diag))
@@ -79,7 +82,7 @@ func TestTrainTinyPETS(t *testing.T) {
 	require.NoError(t, err)
 	agent, err := NewController("ckpt:"+dir, env)
 	require.NoError(t, err)
-	r, err := Evaluate(env, agent, 2, 99, nil)
+	r, err := eval.Run(env, agent, 2, 99, nil)
 	require.NoError(t, err)
 	assert.Equal(t, 100, r.EnvSteps)
 }
@@ -115,7 +118,9 @@ func TestCheckpointErrors(t *testing.T) {
 	ck, err := LoadCheckpoint(dir)
 	require.NoError(t, err)
 	assert.Equal(t, 100, ck.EnvSteps())
-	assert.Equal(t, 100, ck.Buffer.Len())
+	buf, err := replay.Load(bytes.NewReader(ck.Part("buffer")))
+	require.NoError(t, err)
+	assert.Equal(t, 100, buf.Len())
 	assert.Equal(t, cfg.WithDefaults(), ck.Config)
 
 	_, err = LoadCheckpoint(t.TempDir())

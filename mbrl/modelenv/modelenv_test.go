@@ -1,4 +1,4 @@
-package mbrl
+package modelenv
 
 import (
 	"math"
@@ -12,10 +12,10 @@ import (
 	"sandbox/tasks"
 )
 
-func TestModelLayoutReacher(t *testing.T) {
+func TestLayoutReacher(t *testing.T) {
 	env, err := tasks.Make("reacher")
 	require.NoError(t, err)
-	l, err := NewModelLayout(env.Task(), false)
+	l, err := NewLayout(env.Task(), false)
 	require.NoError(t, err)
 	// 34 = 21 joint values + tip 2 + goal 2 + tip−goal 2 + last action 7.
 	assert.Equal(t, 25, l.StateDim(), "the model predicts everything but the goal and the last action")
@@ -27,10 +27,10 @@ func TestModelLayoutReacher(t *testing.T) {
 
 // With derive, the reacher's model predicts its 21 joint values only and a
 // predicted observation gets its fingertip from the task's kinematics.
-func TestModelLayoutDerived(t *testing.T) {
+func TestLayoutDerived(t *testing.T) {
 	env, err := tasks.Make("reacher")
 	require.NoError(t, err)
-	l, err := NewModelLayout(env.Task(), true)
+	l, err := NewLayout(env.Task(), true)
 	require.NoError(t, err)
 	assert.Equal(t, 21, l.StateDim())
 	for _, i := range l.State {
@@ -47,17 +47,17 @@ func TestModelLayoutDerived(t *testing.T) {
 	assert.InDeltaSlice(t, st.Obs, pred, 0.015, "joint values copied, tip and tip−goal derived, action set")
 	assert.Equal(t, obs[23:25], pred[23:25], "the goal is kept")
 
-	_, err = NewModelLayout(struct{ tasks.Task }{env.Task()}, true) // Derive hidden
+	_, err = NewLayout(struct{ tasks.Task }{env.Task()}, true) // Derive hidden
 	assert.ErrorContains(t, err, "derives no observation parts")
 }
 
 // With a model that predicts no change, every particle stays put: a plan's
 // score is then the task's reward of that frozen state along the plan,
 // with the goal copied and the last-action part set to each action.
-func TestModelObjectiveFrozenModel(t *testing.T) {
+func TestObjectiveFrozenModel(t *testing.T) {
 	env, err := tasks.Make("reacher")
 	require.NoError(t, err)
-	l, err := NewModelLayout(env.Task(), false)
+	l, err := NewLayout(env.Task(), false)
 	require.NoError(t, err)
 	rng := rand.New(rand.NewPCG(3, 4))
 	ens, err := ensemble.New(l.StateDim()+l.InputActDim(), l.StateDim(), ensemble.Config{Members: 3, Hidden: []int{8}, Deterministic: true}, rng)
@@ -76,10 +76,10 @@ func TestModelObjectiveFrozenModel(t *testing.T) {
 	plans[2][0] = 3 // out of range: scored as its clipped value
 	for _, prop := range []ensemble.Propagation{ensemble.TSInf, ensemble.TS1, ensemble.Expectation} {
 		t.Run(prop.String(), func(t *testing.T) {
-			o := &ModelObjective{Ens: ens, Task: env.Task(), Layout: l, Particles: 3, Propagation: prop}
+			o := &Objective{Ens: ens, Task: env.Task(), Layout: l, Particles: 3, Propagation: prop}
 			o.SetRand(rand.New(rand.NewPCG(5, 6)))
 			scores := make([]float64, len(plans))
-			o.Objective(obs)(plans, scores)
+			o.From(obs)(plans, scores)
 			for i, plan := range plans {
 				prev := append([]float64(nil), obs...)
 				want := 0.0

@@ -1,26 +1,27 @@
-package mbrl
+// Package compare trains several algorithms on one task over several
+// seeds and writes their learning curves side by side, with a summary
+// table of final success and env steps to 50% and 90%.
+package compare
 
 import (
 	"errors"
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 
-	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/plotutil"
-	"gonum.org/v1/plot/vg"
+	"sandbox/internal/safefile"
+	"sandbox/mbrl"
+	"sandbox/mbrl/plot"
 )
 
-// CompareOptions sets a comparison of training algorithms on one task.
-type CompareOptions struct {
+// Options sets a comparison of training algorithms on one task.
+type Options struct {
 	// Configs holds one config per algorithm, with Task and Steps set;
 	// their Seed is replaced by Seed, Seed+1, … for the Seeds runs.
-	Configs []Config
+	Configs []mbrl.Config
 	// Seeds is the number of runs per algorithm; Seed the first seed.
 	Seeds int
 	Seed  uint64
@@ -55,30 +56,30 @@ type curvePoint struct {
 	ret            float64 // mean return, averaged over seeds
 }
 
-// CompareResult is a comparison's outcome, in the order of the configs.
-type CompareResult struct {
+// Result is a comparison's outcome, in the order of the configs.
+type Result struct {
 	Task  string        `json:"task"`
 	Algos []AlgoSummary `json:"algos"`
 }
 
-// Compare trains every config on Seeds seeds (Jobs runs at a time), then
+// Run trains every config on Seeds seeds (Jobs runs at a time), then
 // writes the learning curves (success rate against env steps, mean and
 // range over seeds) to DIR/curve.png and a table to DIR/summary.md.
-func Compare(opt CompareOptions) (CompareResult, error) {
+func Run(opt Options) (Result, error) {
 	if len(opt.Configs) == 0 || opt.Seeds < 1 || opt.Dir == "" {
-		return CompareResult{}, fmt.Errorf("mbrl: compare needs configs (%d), seeds (%d) and a directory", len(opt.Configs), opt.Seeds)
+		return Result{}, fmt.Errorf("compare: needs configs (%d), seeds (%d) and a directory", len(opt.Configs), opt.Seeds)
 	}
 	task := opt.Configs[0].Task
 	for _, c := range opt.Configs {
 		if err := c.Validate(); err != nil {
-			return CompareResult{}, err
+			return Result{}, err
 		}
 		if c.Task != task {
-			return CompareResult{}, fmt.Errorf("mbrl: compare runs one task, got %q and %q", task, c.Task)
+			return Result{}, fmt.Errorf("compare: runs one task, got %q and %q", task, c.Task)
 		}
 	}
 	type job struct {
-		cfg Config
+		cfg mbrl.Config
 		dir string
 	}
 	var jobs []job
@@ -89,7 +90,7 @@ func Compare(opt CompareOptions) (CompareResult, error) {
 			jobs = append(jobs, job{c, filepath.Join(opt.Dir, c.Algo, fmt.Sprintf("seed-%d", c.Seed))})
 		}
 	}
-	results := make([]Result, len(jobs))
+	results := make([]mbrl.Result, len(jobs))
 	errs := make([]error, len(jobs))
 	next := make(chan int)
 	var wg sync.WaitGroup
@@ -120,9 +121,9 @@ func Compare(opt CompareOptions) (CompareResult, error) {
 	close(next)
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
-		return CompareResult{}, err
+		return Result{}, err
 	}
-	res := CompareResult{Task: task}
+	res := Result{Task: task}
 	for a, c := range opt.Configs {
 		res.Algos = append(res.Algos, summarize(c.Algo, results[a*opt.Seeds:(a+1)*opt.Seeds]))
 	}
@@ -134,13 +135,12 @@ func Compare(opt CompareOptions) (CompareResult, error) {
 
 // trainOrResume trains cfg in dir, resuming a checkpointed run (which
 // returns at once if it had finished).
-func trainOrResume(cfg Config, dir string) (Result, error) {
-	_, err := os.Stat(filepath.Join(dir, checkpointFile))
-	return Train(cfg, RunOptions{Dir: dir, Resume: err == nil})
+func trainOrResume(cfg mbrl.Config, dir string) (mbrl.Result, error) {
+	return mbrl.Train(cfg, mbrl.RunOptions{Dir: dir, Resume: mbrl.HasCheckpoint(dir)})
 }
 
 // summarize aggregates the runs of one algorithm over seeds.
-func summarize(algo string, runs []Result) AlgoSummary {
+func summarize(algo string, runs []mbrl.Result) AlgoSummary {
 	s := AlgoSummary{Algo: algo}
 	finals := make([]float64, len(runs))
 	for i, r := range runs {
@@ -186,54 +186,23 @@ func meanStd(xs []float64) (mean, std float64) {
 }
 
 // plotCompare draws each algorithm's mean success curve with its range
-// over seeds as error bars, and below it the mean return.
-func plotCompare(path string, res CompareResult) error {
-	p, q := plot.New(), plot.New()
-	p.Title.Text = fmt.Sprintf("%s: success rate on held-out goals", res.Task)
-	p.X.Label.Text, q.X.Label.Text = "env steps", "env steps"
-	p.Y.Label.Text = "success rate (mean, range over seeds)"
-	q.Y.Label.Text = "mean return (mean over seeds)"
-	p.Y.Min, p.Y.Max, p.X.Min, q.X.Min = 0, 1, 0, 0
-	p.Add(plotter.NewGrid())
-	q.Add(plotter.NewGrid())
+// over seeds, and below it the mean return.
+func plotCompare(path string, res Result) error {
+	bands := make([]plot.Band, len(res.Algos))
 	for i, a := range res.Algos {
-		xys := make(plotter.XYs, len(a.curve))
-		rets := make(plotter.XYs, len(a.curve))
-		errs := make(plotter.YErrors, len(a.curve))
-		for j, c := range a.curve {
-			xys[j] = plotter.XY{X: float64(c.steps), Y: c.mean}
-			rets[j] = plotter.XY{X: float64(c.steps), Y: c.ret}
-			errs[j] = struct{ Low, High float64 }{c.mean - c.min, c.max - c.mean}
+		b := &bands[i]
+		b.Label = a.Algo
+		for _, c := range a.curve {
+			b.Steps = append(b.Steps, float64(c.steps))
+			b.Mean, b.Min, b.Max = append(b.Mean, c.mean), append(b.Min, c.min), append(b.Max, c.max)
+			b.MeanReturn = append(b.MeanReturn, c.ret)
 		}
-		line, points, err := plotter.NewLinePoints(xys)
-		if err != nil {
-			return fmt.Errorf("mbrl: plot: %w", err)
-		}
-		col := plotutil.Color(i)
-		line.Color, points.Color, points.Shape = col, col, plotutil.Shape(i)
-		bars, err := plotter.NewYErrorBars(struct {
-			plotter.XYs
-			plotter.YErrors
-		}{xys, errs})
-		if err != nil {
-			return fmt.Errorf("mbrl: plot: %w", err)
-		}
-		bars.Color = col
-		p.Add(line, points, bars)
-		p.Legend.Add(a.Algo, line, points)
-		rl, err := plotter.NewLine(rets)
-		if err != nil {
-			return fmt.Errorf("mbrl: plot: %w", err)
-		}
-		rl.Color = col
-		q.Add(rl)
 	}
-	p.Legend.Top, p.Legend.Left = true, true
-	return savePlots(path, 16*vg.Centimeter, 18*vg.Centimeter, p, q)
+	return plot.Bands(path, fmt.Sprintf("%s: success rate on held-out goals", res.Task), bands)
 }
 
 // writeSummary writes the comparison table as Markdown.
-func writeSummary(path string, opt CompareOptions, res CompareResult) error {
+func writeSummary(path string, opt Options, res Result) error {
 	var b strings.Builder
 	c := opt.Configs[0]
 	fmt.Fprintf(&b, "# %s: %d env steps, %d seed(s) from %d\n\n", res.Task, c.WithDefaults().Steps, opt.Seeds, opt.Seed)
@@ -250,8 +219,5 @@ func writeSummary(path string, opt CompareOptions, res CompareResult) error {
 		fmt.Fprintf(&b, "| %s | %.2f ± %.2f | %.1f | %s | %s | %.0f |\n", a.Algo, a.FinalSuccessRate, a.FinalSpread, a.FinalReturn,
 			steps(a.StepsTo50), steps(a.StepsTo90), a.WallS)
 	}
-	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
-		return fmt.Errorf("mbrl: %w", err)
-	}
-	return nil
+	return safefile.Write(path, []byte(b.String()))
 }

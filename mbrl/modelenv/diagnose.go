@@ -1,18 +1,16 @@
-package mbrl
+package modelenv
 
 import (
 	"math"
 	"math/rand/v2"
-	"path/filepath"
 
 	"sandbox/control"
-	"sandbox/internal/seed"
 	"sandbox/mbrl/ensemble"
 )
 
-// ModelDiagnostics describe a trained ensemble (written to DIR/model.json
+// Diagnostics describe a trained ensemble (written to DIR/model.json
 // and plotted in DIR/model.png).
-type ModelDiagnostics struct {
+type Diagnostics struct {
 	// MemberValMSE and MemberValNLL are each member's held-out error on
 	// the last fit: MSE of normalized Δobs and Gaussian NLL per dimension.
 	MemberValMSE []float64 `json:"member_val_mse"`
@@ -31,34 +29,35 @@ type ModelDiagnostics struct {
 	Starts []int `json:"starts"`
 }
 
-// recorder is a Controller that records what its inner controller saw and
+// Recorder is a Controller that records what its inner controller saw and
 // did, episode by episode.
-type recorder struct {
-	inner    control.Controller
-	episodes []recorded
+type Recorder struct {
+	Inner    control.Controller
+	Episodes []Recorded
 }
 
-type recorded struct{ obs, act [][]float64 }
+// Recorded is one episode: the observation and action of every step.
+type Recorded struct{ Obs, Act [][]float64 }
 
-func (r *recorder) Reset(rng *rand.Rand) {
-	r.inner.Reset(rng)
-	r.episodes = append(r.episodes, recorded{})
+// Reset implements control.Controller.
+func (r *Recorder) Reset(rng *rand.Rand) {
+	r.Inner.Reset(rng)
+	r.Episodes = append(r.Episodes, Recorded{})
 }
 
-func (r *recorder) Act(obs, act []float64) {
-	r.inner.Act(obs, act)
-	e := &r.episodes[len(r.episodes)-1]
-	e.obs = append(e.obs, append([]float64(nil), obs...))
-	e.act = append(e.act, append([]float64(nil), act...))
+// Act implements control.Controller.
+func (r *Recorder) Act(obs, act []float64) {
+	r.Inner.Act(obs, act)
+	e := &r.Episodes[len(r.Episodes)-1]
+	e.Obs = append(e.Obs, append([]float64(nil), obs...))
+	e.Act = append(e.Act, append([]float64(nil), act...))
 }
 
-// diagnose measures the open-loop prediction error of ens on recorded
-// episodes up to maxHorizon steps ahead.
-func diagnose(ens *ensemble.Ensemble, layout ModelLayout, parts map[string][]int, eps []recorded, maxHorizon int, fit *FitInfo) ModelDiagnostics {
-	d := ModelDiagnostics{RMSEByPart: map[string][]float64{}}
-	if fit != nil {
-		d.MemberValMSE, d.MemberValNLL, d.Elites = fit.ValMSE, fit.ValNLL, fit.Elites
-	}
+// Diagnose measures the open-loop prediction error of ens on recorded
+// episodes up to maxHorizon steps ahead, overall and for each named part
+// (observation indices); the member fields are left to the caller.
+func Diagnose(ens *ensemble.Ensemble, layout Layout, parts map[string][]int, eps []Recorded, maxHorizon int) Diagnostics {
+	d := Diagnostics{RMSEByPart: map[string][]float64{}}
 	sd, ad := layout.StateDim(), layout.InputActDim()
 	sum := make([]float64, maxHorizon)
 	partSum := map[string][]float64{}
@@ -68,20 +67,20 @@ func diagnose(ens *ensemble.Ensemble, layout ModelLayout, parts map[string][]int
 	counts := make([]int, maxHorizon)
 	state, in, obs := make([]float32, sd), make([]float32, ad), make([]float64, layout.ObsDim)
 	for _, ep := range eps {
-		for t0 := 0; t0+1 < len(ep.obs); t0++ {
-			copy(obs, ep.obs[t0])
-			for h := 0; h < maxHorizon && t0+h+1 < len(ep.obs); h++ {
+		for t0 := 0; t0+1 < len(ep.Obs); t0++ {
+			copy(obs, ep.Obs[t0])
+			for h := 0; h < maxHorizon && t0+h+1 < len(ep.Obs); h++ {
 				// obs holds float32 predictions exactly, so the state
 				// round-trips unchanged.
-				layout.Split(obs, ep.act[t0+h], state, in)
+				layout.Split(obs, ep.Act[t0+h], state, in)
 				ens.Step(ensemble.Expectation, state, in, nil, state, nil)
 				for k, i := range layout.State {
 					obs[i] = float64(state[k])
 				}
 				for k, i := range layout.LastAction {
-					obs[i] = math.Max(-1, math.Min(1, ep.act[t0+h][k]))
+					obs[i] = math.Max(-1, math.Min(1, ep.Act[t0+h][k]))
 				}
-				truth := ep.obs[t0+h+1]
+				truth := ep.Obs[t0+h+1]
 				for k, i := range layout.State {
 					e := float64(state[k]) - truth[i]
 					sum[h] += e * e
@@ -110,34 +109,9 @@ func diagnose(ens *ensemble.Ensemble, layout ModelLayout, parts map[string][]int
 	return d
 }
 
-// diagnostics writes DIR/model.json and DIR/model.png for the final model,
-// on the episodes of the last evaluation (re-run if this call has not
-// evaluated).
-func (t *trainer) diagnostics() error {
-	if t.diag == nil {
-		t.diag = &recorder{inner: t.controller(true)}
-		if _, err := Evaluate(t.env, t.diag, t.cfg.EvalEpisodes, seed.Stream(t.cfg.Seed, "train-eval").Uint64(), nil); err != nil {
-			return err
-		}
-	}
-	parts := map[string][]int{}
-	for _, s := range t.env.Spec().Obs {
-		if s.Goal || s.Action {
-			continue
-		}
-		for i := s.Start; i < s.Start+s.Len; i++ {
-			parts[s.Name] = append(parts[s.Name], i)
-		}
-	}
-	d := diagnose(t.ens, t.layout, parts, t.diag.episodes, 2*t.cfg.Planner.Horizon, t.st.LastFit)
-	if err := writeJSON(filepath.Join(t.opt.Dir, "model.json"), sanitize(d), false); err != nil {
-		return err
-	}
-	return plotModel(filepath.Join(t.opt.Dir, "model.png"), d)
-}
-
-// sanitize replaces non-finite numbers (which JSON cannot hold) by −1.
-func sanitize(d ModelDiagnostics) ModelDiagnostics {
+// Sanitize returns d with non-finite numbers (which JSON cannot hold)
+// replaced by −1.
+func Sanitize(d Diagnostics) Diagnostics {
 	fix := func(xs []float64) []float64 {
 		out := make([]float64, len(xs))
 		for i, x := range xs {

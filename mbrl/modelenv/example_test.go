@@ -1,21 +1,21 @@
-package mbrl_test
+package modelenv_test
 
 import (
 	"fmt"
 
-	"sandbox/mbrl"
+	"sandbox/mbrl/modelenv"
 	"sandbox/tasks"
 )
 
 // A learned model of the reacher predicts the 25 observation values that
 // are neither the goal nor the last-action copy, from those values, the
 // last action and the action (7 + 7).
-func ExampleNewModelLayout() {
+func ExampleNewLayout() {
 	env, err := tasks.Make("reacher")
 	if err != nil {
 		panic(err)
 	}
-	l, err := mbrl.NewModelLayout(env.Task(), false)
+	l, err := modelenv.NewLayout(env.Task(), false)
 	if err != nil {
 		panic(err)
 	}

@@ -1,4 +1,7 @@
-package mbrl
+// Package eval runs a controller on a task's held-out goals and reports
+// its success rate, ROBEL's end-of-episode success: the last step of an
+// episode that ran to its time limit.
+package eval
 
 import (
 	"fmt"
@@ -9,8 +12,8 @@ import (
 	"sandbox/tasks"
 )
 
-// EvalResult summarises an evaluation.
-type EvalResult struct {
+// Result summarises an evaluation.
+type Result struct {
 	Episodes    int       `json:"episodes"`
 	Successes   int       `json:"successes"`
 	SuccessRate float64   `json:"success_rate"`
@@ -26,15 +29,15 @@ type EvalResult struct {
 	FinalTerms map[string]float64 `json:"final_terms,omitempty"`
 }
 
-// Evaluate runs episodes of ctrl on env. Episode i draws its initial state
+// Run runs episodes of ctrl on env. Episode i draws its initial state
 // and goal from the stream (seed, "eval-env", i) and the controller's
 // randomness from (seed, "eval-controller", i), so results do not depend on
 // the order or number of other episodes. An episode succeeds when its last
 // step is a success and it ended by the time limit (ROBEL reports
 // end-of-episode success; a fall or a blow-up fails). after, when not nil,
 // is called after each episode.
-func Evaluate(env *tasks.Env, ctrl control.Controller, episodes int, s uint64, after func(ep int, ret float64, success bool)) (EvalResult, error) {
-	res := EvalResult{Episodes: episodes, Reasons: map[string]int{}}
+func Run(env *tasks.Env, ctrl control.Controller, episodes int, s uint64, after func(ep int, ret float64, success bool)) (Result, error) {
+	res := Result{Episodes: episodes, Reasons: map[string]int{}}
 	act := make([]float64, env.Spec().ActionDim)
 	for ep := range episodes {
 		obs := env.Reset(seed.Stream(s, "eval-env", uint64(ep)))
@@ -44,7 +47,7 @@ func Evaluate(env *tasks.Env, ctrl control.Controller, episodes int, s uint64, a
 			ctrl.Act(obs, act)
 			st, err := env.Step(act)
 			if err != nil {
-				return res, fmt.Errorf("mbrl: episode %d step %d: controller output rejected: %w", ep, env.StepCount(), err)
+				return res, fmt.Errorf("eval: episode %d step %d: controller output rejected: %w", ep, env.StepCount(), err)
 			}
 			res.EnvSteps++
 			ret += st.Reward
@@ -79,7 +82,7 @@ func Evaluate(env *tasks.Env, ctrl control.Controller, episodes int, s uint64, a
 		res.MeanReturn /= float64(episodes)
 	}
 	if math.IsNaN(res.MeanReturn) {
-		return res, fmt.Errorf("mbrl: evaluation produced a NaN return")
+		return res, fmt.Errorf("eval: evaluation produced a NaN return")
 	}
 	return res, nil
 }

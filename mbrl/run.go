@@ -12,10 +12,10 @@ import (
 
 	"sandbox/control"
 	"sandbox/internal/seed"
-	"sandbox/mbrl/dads"
-	"sandbox/mbrl/ensemble"
+	"sandbox/mbrl/eval"
+	"sandbox/mbrl/modelenv"
+	"sandbox/mbrl/plot"
 	"sandbox/mbrl/replay"
-	"sandbox/mbrl/sac"
 	"sandbox/tasks"
 )
 
@@ -75,7 +75,7 @@ var ErrStopped = errors.New("mbrl: run stopped after the requested evaluations")
 // Result summarises a finished run: the final evaluation and totals.
 type Result struct {
 	Config   Config
-	Final    EvalResult
+	Final    eval.Result
 	Metrics  []Metric
 	EnvSteps int
 	Episodes int
@@ -128,107 +128,99 @@ type FitInfo struct {
 	ModelReturns    []float64 `json:"model_returns,omitempty"`
 }
 
-// trainer runs one training run.
-type trainer struct {
+// Run is one training run as its Algorithm sees it: the config, the
+// environment, the model layout of its observations, the replay buffer of
+// real transitions and the counters that a checkpoint keeps.
+type Run struct {
 	cfg    Config
 	opt    RunOptions
+	spec   *AlgoSpec
+	alg    Algorithm
 	env    *tasks.Env
-	layout ModelLayout
-	ens    *ensemble.Ensemble
-	buf    *replay.Buffer
-	agent  *Agent
-	st     runState
-	start  time.Time
-	diag   *recorder
-
-	// Policy algorithms.
-	policy                       *sac.Agent
-	modelBuf                     *replay.Buffer // model rollouts
-	realBatch, modelBatch, mixed replay.Batch
-	lastStats                    sac.Stats
-
-	dads *dads.Learner
+	layout modelenv.Layout
+	// buf holds the real transitions of the driver's episodes; nil for a
+	// Collector, which keeps its own.
+	buf   *replay.Buffer
+	st    runState
+	start time.Time
+	// diag records the last evaluation's episodes for the model
+	// diagnostics.
+	diag *modelenv.Recorder
 }
 
-// Train runs PETS or PDDM as cfg says (see Config), evaluating every
-// EvalEvery env steps on goals from a fixed evaluation stream separate from
-// the training streams and, with opt.Dir, writing metrics, plots and a
-// checkpoint after each evaluation. Runs with equal configs give identical
-// metrics apart from wall times; a resumed run continues from its last
-// checkpoint exactly as if it had not stopped.
+// Train runs the algorithm cfg.Algo as cfg says (see Config and each
+// algorithm's defaults), evaluating every EvalEvery env steps on goals
+// from a fixed evaluation stream separate from the training streams and,
+// with opt.Dir, writing metrics, plots and a checkpoint after each
+// evaluation. Runs with equal configs give identical metrics apart from
+// wall times; a resumed run continues from its last checkpoint exactly as
+// if it had not stopped.
 func Train(cfg Config, opt RunOptions) (Result, error) {
 	if err := cfg.Validate(); err != nil {
 		return Result{}, err
 	}
 	cfg = cfg.WithDefaults()
-	env, err := tasks.Make(cfg.Task)
-	if err != nil {
-		return Result{}, err
-	}
-	layout, err := NewModelLayout(env.Task(), cfg.Derive)
-	if err != nil {
-		return Result{}, err
-	}
-	t := &trainer{cfg: cfg, opt: opt, env: env, layout: layout, start: time.Now()}
+	var r *Run
 	if opt.Resume {
 		if opt.Dir == "" {
 			return Result{}, errors.New("mbrl: resume needs a run directory")
 		}
-		ck, err := LoadCheckpoint(opt.Dir)
+		ck, err := loadCheckpoint(opt.Dir, &cfg)
 		if err != nil {
 			return Result{}, err
 		}
-		if err := sameRun(ck.Config, cfg); err != nil {
-			return Result{}, err
-		}
-		t.ens, t.buf, t.modelBuf, t.policy, t.dads, t.st = ck.Ens, ck.Buffer, ck.Rollouts, ck.Policy, ck.DADS, ck.state
-	} else if cfg.Algo == "dads" {
-		if err := t.newDADS(); err != nil {
-			return Result{}, err
-		}
-		t.st.NextEval = cfg.EvalEvery
+		r = ck.run
 	} else {
-		if opt.Dir != "" {
-			if _, err := os.Stat(filepath.Join(opt.Dir, checkpointFile)); err == nil {
-				return Result{}, fmt.Errorf("mbrl: %s already holds a run: resume it or choose another directory", opt.Dir)
-			}
+		if opt.Dir != "" && HasCheckpoint(opt.Dir) {
+			return Result{}, fmt.Errorf("mbrl: %s already holds a run: resume it or choose another directory", opt.Dir)
 		}
-		if !PolicyAlgo(cfg.Algo) || cfg.Schedule.usesModel() {
-			t.ens, err = ensemble.New(layout.StateDim()+layout.InputActDim(), layout.StateDim(), cfg.Model, seed.Stream(cfg.Seed, "model-init"))
-			if err != nil {
-				return Result{}, fmt.Errorf("mbrl: %w", err)
-			}
-		}
-		if PolicyAlgo(cfg.Algo) {
-			if t.policy, err = sac.New(layout.ObsDim, layout.ActDim, cfg.Policy, seed.Stream(cfg.Seed, "policy-init")); err != nil {
-				return Result{}, fmt.Errorf("mbrl: %w", err)
-			}
-		}
-		t.buf, err = replay.New(layout.ObsDim, layout.ActDim, cfg.BufferCapacity)
-		if err != nil {
+		var err error
+		if r, err = newRun(cfg); err != nil {
 			return Result{}, err
 		}
-		t.st.NextEval = cfg.EvalEvery
-	}
-	if cfg.Algo == "pets" || cfg.Algo == "pddm" {
-		if t.agent, err = NewAgent(t.ens, env.Task(), cfg); err != nil {
+		if r.alg, err = r.spec.New(r); err != nil {
 			return Result{}, err
 		}
+		if _, ok := r.alg.(Collector); !ok {
+			if r.buf, err = replay.New(r.layout.ObsDim, r.layout.ActDim, cfg.BufferCapacity); err != nil {
+				return Result{}, err
+			}
+		}
+		r.st.NextEval = cfg.EvalEvery
 	}
+	r.opt, r.start = opt, time.Now()
 	if opt.Dir != "" {
 		if err := os.MkdirAll(opt.Dir, 0o755); err != nil {
 			return Result{}, fmt.Errorf("mbrl: %w", err)
 		}
-		if err := writeJSON(filepath.Join(opt.Dir, "config.json"), cfg, true); err != nil {
+		if err := writeJSON(filepath.Join(opt.Dir, "config.json"), cfg); err != nil {
 			return Result{}, err
 		}
 		// A run killed after writing a metrics line but before its
 		// checkpoint must not keep that line.
-		if err := writeMetrics(opt.Dir, t.st.Metrics); err != nil {
+		if err := writeMetrics(opt.Dir, r.st.Metrics); err != nil {
 			return Result{}, err
 		}
 	}
-	return t.run()
+	return r.loop()
+}
+
+// newRun sets up a run of cfg (which has its defaults) on a new env of
+// its task, without its algorithm.
+func newRun(cfg Config) (*Run, error) {
+	spec, err := LookupAlgo(cfg.Algo)
+	if err != nil {
+		return nil, err
+	}
+	env, err := tasks.Make(cfg.Task)
+	if err != nil {
+		return nil, err
+	}
+	layout, err := modelenv.NewLayout(env.Task(), cfg.Derive)
+	if err != nil {
+		return nil, err
+	}
+	return &Run{cfg: cfg, spec: spec, env: env, layout: layout}, nil
 }
 
 // sameRun checks that a checkpoint's config matches the requested one,
@@ -245,101 +237,101 @@ func sameRun(saved, want Config) error {
 	return nil
 }
 
-func (t *trainer) run() (Result, error) {
-	if t.dads != nil {
-		return t.runDADS()
-	}
-	cfg, st := t.cfg, &t.st
+// loop is the driver: training until the step budget, an evaluation (and
+// checkpoint) every EvalEvery env steps and at the end.
+func (r *Run) loop() (Result, error) {
+	cfg, st := r.cfg, &r.st
 	random := &control.Random{}
-	act := make([]float64, t.layout.ActDim)
+	act := make([]float64, r.layout.ActDim)
 	evals := 0
 	for {
 		if st.EnvSteps >= cfg.Steps && len(st.Metrics) > 0 && st.Metrics[len(st.Metrics)-1].EnvSteps == st.EnvSteps {
 			break // done, with a final evaluation
 		}
 		if st.EnvSteps < cfg.Steps {
-			ctrl, after := t.controller(false), t.policyStep
-			if st.Episodes < cfg.RandomEpisodes {
-				ctrl = random
-			}
-			if t.policy == nil {
-				after = nil
-			}
-			if err := t.episode(ctrl, act, after); err != nil {
+			if err := r.advance(random, act); err != nil {
 				return Result{}, err
-			}
-			if t.policy == nil && st.Episodes >= cfg.RandomEpisodes && (st.Fits == 0 || st.EnvSteps-st.LastFitSteps >= cfg.RetrainEvery) {
-				if err := t.fit(); err != nil {
-					return Result{}, err
-				}
-				if t.opt.AfterFit != nil {
-					t.opt.AfterFit(*st.LastFit)
-				}
 			}
 		}
 		if st.EnvSteps >= st.NextEval || st.EnvSteps >= cfg.Steps {
-			if err := t.evaluate(t.controller(true)); err != nil {
+			ctrl, err := r.alg.Controller(r, true)
+			if err != nil {
+				return Result{}, err
+			}
+			if err := r.evaluate(ctrl); err != nil {
 				return Result{}, err
 			}
 			evals++
-			if t.opt.StopAfterEvals > 0 && evals >= t.opt.StopAfterEvals && st.EnvSteps < cfg.Steps {
+			if r.opt.StopAfterEvals > 0 && evals >= r.opt.StopAfterEvals && st.EnvSteps < cfg.Steps {
 				return Result{}, ErrStopped
 			}
 		}
 	}
-	if t.opt.Dir != "" && t.ens != nil {
-		if err := t.diagnostics(); err != nil {
+	if f, ok := r.alg.(Finisher); ok && r.opt.Dir != "" {
+		if err := f.Finish(r); err != nil {
 			return Result{}, err
 		}
 	}
-	return t.result(), nil
+	return r.result(), nil
+}
+
+// advance trains on the next episode, or lets a Collector collect.
+func (r *Run) advance(random control.Controller, act []float64) error {
+	if c, ok := r.alg.(Collector); ok {
+		if err := c.Collect(r); err != nil {
+			return err
+		}
+		if r.opt.Progress != nil {
+			r.opt.Progress(r.st.EnvSteps)
+		}
+		return nil
+	}
+	ctrl := random
+	if r.st.Episodes >= r.cfg.RandomEpisodes {
+		var err error
+		if ctrl, err = r.alg.Controller(r, false); err != nil {
+			return err
+		}
+	}
+	if err := r.episode(ctrl, act); err != nil {
+		return err
+	}
+	return r.alg.AfterEpisode(r)
 }
 
 // result summarises a finished run from its state.
-func (t *trainer) result() Result {
-	st := &t.st
+func (r *Run) result() Result {
+	st := &r.st
 	last := st.Metrics[len(st.Metrics)-1]
-	return Result{Config: t.cfg, Metrics: st.Metrics, EnvSteps: st.EnvSteps, Episodes: st.Episodes, WallS: st.WallS,
-		Final: EvalResult{Episodes: st.FinalEpisodes, Successes: st.FinalSuccesses, SuccessRate: last.SuccessRate,
+	return Result{Config: r.cfg, Metrics: st.Metrics, EnvSteps: st.EnvSteps, Episodes: st.Episodes, WallS: st.WallS,
+		Final: eval.Result{Episodes: st.FinalEpisodes, Successes: st.FinalSuccesses, SuccessRate: last.SuccessRate,
 			MeanReturn: last.MeanReturn}}
 }
 
-// controller returns what acts in training (stochastic policy) or in
-// evaluation (deterministic policy): MPC for PETS and PDDM, the policy for
-// the policy algorithms.
-func (t *trainer) controller(eval bool) control.Controller {
-	if t.policy != nil {
-		return t.policy.Controller(eval)
-	}
-	return t.agent
-}
-
-// episode collects one training episode with ctrl into the buffer, calling
-// after, if not nil, after every transition added.
-func (t *trainer) episode(ctrl control.Controller, act []float64, after func() error) error {
-	st := &t.st
-	obs := t.env.Reset(seed.Stream(t.cfg.Seed, "train-env", uint64(st.Episodes)))
-	ctrl.Reset(seed.Stream(t.cfg.Seed, "train-controller", uint64(st.Episodes)))
+// episode collects one training episode with ctrl into the buffer,
+// calling the algorithm's AfterStep after every transition added.
+func (r *Run) episode(ctrl control.Controller, act []float64) error {
+	st := &r.st
+	obs := r.env.Reset(seed.Stream(r.cfg.Seed, "train-env", uint64(st.Episodes)))
+	ctrl.Reset(seed.Stream(r.cfg.Seed, "train-controller", uint64(st.Episodes)))
 	for {
 		ctrl.Act(obs, act)
-		s, err := t.env.Step(act)
+		s, err := r.env.Step(act)
 		if err != nil {
 			return fmt.Errorf("mbrl: training episode %d: %w", st.Episodes, err)
 		}
 		if strings.HasPrefix(s.Info.Reason, "diverged") {
 			break // the observation is stale: no transition to learn from
 		}
-		if err := t.buf.Add(replay.Transition{Obs: obs, Act: act, Reward: s.Reward, Next: s.Obs, Terminated: s.Terminated}); err != nil {
+		if err := r.buf.Add(replay.Transition{Obs: obs, Act: act, Reward: s.Reward, Next: s.Obs, Terminated: s.Terminated}); err != nil {
 			return err
 		}
 		st.EnvSteps++
-		if after != nil {
-			if err := after(); err != nil {
-				return err
-			}
+		if err := r.alg.AfterStep(r); err != nil {
+			return err
 		}
-		if t.opt.Progress != nil {
-			t.opt.Progress(st.EnvSteps)
+		if r.opt.Progress != nil {
+			r.opt.Progress(st.EnvSteps)
 		}
 		obs = s.Obs
 		if s.Terminated || s.Truncated {
@@ -350,73 +342,35 @@ func (t *trainer) episode(ctrl control.Controller, act []float64, after func() e
 	return nil
 }
 
-// fit refits the ensemble on the buffer, or on its Schedule.ModelWindow
-// most recent transitions.
-func (t *trainer) fit() error {
-	st := &t.st
-	start := time.Now()
-	first := 0
-	if w := t.cfg.Schedule.ModelWindow; w > 0 && t.buf.Len() > w {
-		first = t.buf.Len() - w
-	}
-	n := t.buf.Len() - first
-	od, ad := t.layout.ObsDim, t.layout.ActDim
-	obs, acts, next := make([]float64, n*od), make([]float64, n*ad), make([]float64, n*od)
-	for i := range n {
-		tr := t.buf.At(first + i)
-		copy(obs[i*od:], tr.Obs)
-		copy(acts[i*ad:], tr.Act)
-		copy(next[i*od:], tr.Next)
-	}
-	stats, err := t.ens.Train(t.layout.Dataset(obs, acts, next), t.cfg.Fit, seed.Stream(t.cfg.Seed, "model-fit", uint64(st.Fits)))
-	if err != nil {
-		return fmt.Errorf("mbrl: model fit %d: %w", st.Fits, err)
-	}
-	st.Fits++
-	st.LastFitSteps = st.EnvSteps
-	info := &FitInfo{EnvSteps: st.EnvSteps, Epochs: stats.Epochs, EarlyStopped: stats.EarlyStopped, ValMSE: stats.ValMSE,
-		ValNLL: stats.ValNLL, Elites: stats.Elites, Rows: n, FirstRow: t.buf.Added() - t.buf.Len() + first,
-		Seconds: time.Since(start).Seconds()}
-	if k := len(stats.TrainLoss); k > 0 {
-		info.TrainLoss = stats.TrainLoss[k-1]
-	}
-	st.LastFit = info
-	return nil
-}
+// evalSeed is the seed of the run's evaluation goals.
+func (r *Run) evalSeed() uint64 { return seed.Stream(r.cfg.Seed, "train-eval").Uint64() }
 
 // evaluate runs the evaluation episodes with ctrl, records a metric and
 // checkpoints.
-func (t *trainer) evaluate(ctrl control.Controller) error {
-	st := &t.st
-	evalSeed := seed.Stream(t.cfg.Seed, "train-eval").Uint64()
-	t.diag = &recorder{inner: ctrl}
-	res, err := Evaluate(t.env, t.diag, t.cfg.EvalEpisodes, evalSeed, nil)
+func (r *Run) evaluate(ctrl control.Controller) error {
+	st := &r.st
+	r.diag = &modelenv.Recorder{Inner: ctrl}
+	res, err := eval.Run(r.env, r.diag, r.cfg.EvalEpisodes, r.evalSeed(), nil)
 	if err != nil {
 		return err
 	}
 	for st.NextEval <= st.EnvSteps {
-		st.NextEval += t.cfg.EvalEvery
+		st.NextEval += r.cfg.EvalEvery
 	}
 	m := Metric{EnvSteps: st.EnvSteps, Episodes: st.Episodes, SuccessRate: res.SuccessRate, MeanReturn: res.MeanReturn}
 	if f := st.LastFit; f != nil {
 		m.ModelLoss, m.ModelNLL = meanFinite(f.ValMSE), meanFinite(f.ValNLL)
 		m.FitEpochs = f.Epochs
 	}
-	if t.policy != nil && st.PolicyUpdates > 0 {
-		alpha, q := t.lastStats.Alpha, t.lastStats.QLoss
-		m.PolicyUpdates, m.Alpha, m.QLoss = st.PolicyUpdates, &alpha, &q
+	if err := r.alg.Report(r, &m); err != nil {
+		return err
 	}
-	if t.dads != nil {
-		if err := t.dadsExtras(&m); err != nil {
-			return err
-		}
-	}
-	st.WallS += time.Since(t.start).Seconds()
-	t.start = time.Now()
+	st.WallS += time.Since(r.start).Seconds()
+	r.start = time.Now()
 	m.WallS = st.WallS
 	st.Metrics = append(st.Metrics, m)
 	st.FinalEpisodes, st.FinalSuccesses = res.Episodes, res.Successes
-	if t.opt.Log != nil {
+	if r.opt.Log != nil {
 		extra := "model mse -"
 		switch {
 		case m.ModelLoss != nil:
@@ -424,19 +378,45 @@ func (t *trainer) evaluate(ctrl control.Controller) error {
 		case m.IntrinsicReward != nil:
 			extra = fmt.Sprintf("intrinsic reward %.3f", *m.IntrinsicReward)
 		}
-		fmt.Fprintf(t.opt.Log, "steps %6d  episodes %4d  success %5.1f%%  return %8.2f  %s  %6.0f s\n",
+		fmt.Fprintf(r.opt.Log, "steps %6d  episodes %4d  success %5.1f%%  return %8.2f  %s  %6.0f s\n",
 			m.EnvSteps, m.Episodes, 100*m.SuccessRate, m.MeanReturn, extra, m.WallS)
 	}
-	if t.opt.Dir == "" {
+	if r.opt.Dir == "" {
 		return nil
 	}
-	if err := writeMetrics(t.opt.Dir, st.Metrics); err != nil {
+	if err := writeMetrics(r.opt.Dir, st.Metrics); err != nil {
 		return err
 	}
-	if err := plotCurve(filepath.Join(t.opt.Dir, "curve.png"), t.cfg, st.Metrics); err != nil {
+	if err := plotCurve(filepath.Join(r.opt.Dir, "curve.png"), r.cfg, st.Metrics); err != nil {
 		return err
 	}
-	return t.checkpoint()
+	return r.checkpoint()
+}
+
+// plotCurve writes the learning curve: success rate and mean return
+// against training env steps, and for DADS the intrinsic reward and the
+// skill-dynamics log-likelihood.
+func plotCurve(path string, cfg Config, ms []Metric) error {
+	series := []struct {
+		label string
+		y     func(Metric) *float64
+	}{
+		{"success rate", func(m Metric) *float64 { return &m.SuccessRate }},
+		{"mean return", func(m Metric) *float64 { return &m.MeanReturn }},
+		{"intrinsic reward", func(m Metric) *float64 { return m.IntrinsicReward }},
+		{"skill-dynamics log-likelihood", func(m Metric) *float64 { return m.SkillLogLik }},
+	}
+	panels := make([]plot.Panel, len(series))
+	for i, s := range series {
+		panels[i].Label = s.label
+		for _, m := range ms {
+			if y := s.y(m); y != nil {
+				panels[i].X = append(panels[i].X, float64(m.EnvSteps))
+				panels[i].Y = append(panels[i].Y, *y)
+			}
+		}
+	}
+	return plot.Curve(path, fmt.Sprintf("%s on %s, seed %d", cfg.Algo, cfg.Task, cfg.Seed), panels)
 }
 
 // meanFinite returns the mean of xs, or nil if it is empty or not finite.

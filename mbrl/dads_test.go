@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"sandbox/mbrl/dads"
+	"sandbox/mbrl/eval"
 	"sandbox/mbrl/sac"
 	"sandbox/tasks"
 )
@@ -45,6 +46,6 @@ func TestTrainTinyDADS(t *testing.T) {
 	require.NoError(t, err)
 	ctrl, err := NewController("ckpt:"+whole, env)
 	require.NoError(t, err)
-	_, err = Evaluate(env, ctrl, 1, 5, nil)
+	_, err = eval.Run(env, ctrl, 1, 5, nil)
 	require.NoError(t, err)
 }
