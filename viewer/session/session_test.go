@@ -13,6 +13,7 @@ import (
 
 	"sandbox/control"
 	"sandbox/mbrl"
+	"sandbox/mbrl/eval"
 	"sandbox/sim"
 	"sandbox/tasks"
 	"sandbox/viewer/session"
@@ -59,7 +60,7 @@ func TestSessionEpisodesAreEvalEpisodes(t *testing.T) {
 	require.NoError(t, err)
 	ctrl, err := mbrl.NewController("scripted", env)
 	require.NoError(t, err)
-	res, err := mbrl.Evaluate(env, ctrl, 1, 3, nil)
+	res, err := eval.Run(env, ctrl, 1, 3, nil)
 	require.NoError(t, err)
 	st := s.Stats()
 	assert.Equal(t, res.Returns[0], st.Return, "same seed, same episode, same return")
