@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the build and tests need, when missing:
-# X11/GL headers for ebiten (the viewer), xvfb for viewer tests, OpenBLAS for
+# gcc for cgo, X11/GL headers for ebiten (the viewer), xvfb for viewer tests, OpenBLAS for
 # fast model math. Idempotent; does nothing when all are present.
 set -euo pipefail
-pkgs=(pkg-config libgl1-mesa-dev libxcursor-dev libxi-dev libxinerama-dev
+pkgs=(gcc pkg-config libgl1-mesa-dev libxcursor-dev libxi-dev libxinerama-dev
       libxrandr-dev libxxf86vm-dev libasound2-dev xvfb xauth libopenblas-dev)
 missing=()
 for p in "${pkgs[@]}"; do
