@@ -9,8 +9,6 @@
 package main
 
 import (
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -18,6 +16,7 @@ import (
 	"runtime/pprof"
 
 	"sandbox/control"
+	"sandbox/internal/cli"
 	"sandbox/mbrl"
 	"sandbox/tasks"
 	"sandbox/viewer"
@@ -34,60 +33,48 @@ func newController(spec string, env *tasks.Env) (control.Controller, error) {
 	return mbrl.NewControllerWorkers(spec, env, max(1, runtime.GOMAXPROCS(0)-1))
 }
 
+// program is the sandbox command whose view this binary is: its name in
+// messages, and what the flags accept.
+var program = &cli.Program{
+	Name:  "sandbox",
+	Known: cli.Known{Tasks: tasks.IDs, Controllers: mbrl.KnownControllers(), Algos: mbrl.Algos},
+}
+
 func run(args []string, stdout, stderr io.Writer) int {
 	var v session.ViewFlags
-	fs := flag.NewFlagSet("sandbox-view", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	v.Define(fs, mbrl.KnownControllers())
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(stdout, "Usage: sandbox view --task T --controller C [--seed S] [--frames N --screenshot F.png]")
-			fs.SetOutput(stdout)
-			fs.PrintDefaults()
-			return 0
-		}
-		fmt.Fprintf(stderr, "sandbox view: %v (see sandbox view -h)\n", err)
-		return 2
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "sandbox view: unexpected argument %q (see sandbox view -h)\n", fs.Arg(0))
-		return 2
-	}
-	if err := v.Check(); err != nil {
-		fmt.Fprintf(stderr, "sandbox view: %v (see sandbox view -h)\n", err)
-		return 2
-	}
+	return program.RunCommand(session.ViewCommand(&v, func(inv *cli.Invocation) error { return view(&v, inv.Stderr) }), args, stdout, stderr)
+}
+
+// view opens the window and runs the session until it closes or has shown
+// v.Frames frames.
+func view(v *session.ViewFlags, stderr io.Writer) error {
 	cfg := session.Config{
 		Task: v.Task, Controller: v.Controller, Seed: v.Seed, NewController: newController,
 		Controllers: append([]string(nil), mbrl.ControllerNames...),
 	}
 	s, err := session.New(cfg)
 	if err != nil {
-		fmt.Fprintf(stderr, "sandbox view: %v (see sandbox view -h)\n", err)
-		return 2
+		return cli.Usage(err)
 	}
 	if v.CPUProfile != "" {
 		f, err := os.Create(v.CPUProfile)
 		if err != nil {
-			fmt.Fprintf(stderr, "sandbox view: %v\n", err)
-			return 1
+			return err
 		}
 		defer f.Close()
 		if err := pprof.StartCPUProfile(f); err != nil {
-			fmt.Fprintf(stderr, "sandbox view: %v\n", err)
-			return 1
+			return err
 		}
 		defer pprof.StopCPUProfile()
 	}
 	res, err := viewer.Run(viewer.Options{Session: s, Width: v.Width, Height: v.Height, Speed: v.Speed,
 		Contacts: v.Contacts, Candidates: v.Candidates, Frames: v.Frames, Screenshot: v.Screenshot, Log: stderr})
 	if err != nil {
-		fmt.Fprintf(stderr, "sandbox view: %v\n", err)
-		return 1
+		return err
 	}
 	if v.Frames > 0 {
 		fmt.Fprintf(stderr, "sandbox view: %d frames in %.2f s: mean %.1f FPS; real-time factor %.2f\n",
 			res.Frames, res.Seconds, res.MeanFPS, res.RealTimeFactor)
 	}
-	return 0
+	return nil
 }

@@ -2,9 +2,9 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"time"
 
+	"sandbox/internal/cli"
 	"sandbox/internal/seed"
 	"sandbox/mbrl"
 	"sandbox/mbrl/nn"
@@ -12,8 +12,37 @@ import (
 )
 
 func init() {
-	register(&command{name: "bench", args: "[--seconds D] [--json]",
-		summary: "Measure physics and environment steps per second for every task, and what a snapshot replay misses.", run: runBench})
+	register(&cli.Command{
+		Name:  "bench",
+		Usage: "[--seconds D] [--json]",
+		Short: "Measure physics and environment steps per second for every task, and what a snapshot replay misses.",
+		Long: `Bench measures, for every registered task, the steps per second of bare
+Box2D, of the simulator's step (servos and forces added) and of the Env,
+the Env's overhead over Box2D, and the replay gap: what a snapshot leaves out of the Env's next
+observation over 400 control steps. Then it times planning on a learned
+ensemble with the default pets-reacher config and names the BLAS in use.
+Each measurement takes --seconds.`,
+		Flags: benchCmd.flags,
+		Run:   benchCmd.run,
+	})
+}
+
+var benchCmd benchCommand
+
+type benchCommand struct {
+	seconds float64
+	json    bool
+}
+
+func (f *benchCommand) flags(fs *cli.FlagSet) {
+	fs.Float64Var(&f.seconds, "seconds", 1, "time per measurement, s")
+	fs.JSON(&f.json)
+	fs.Check(func() error {
+		if !(f.seconds > 0 && f.seconds <= 600) {
+			return fmt.Errorf("--seconds %g outside (0, 600]", f.seconds)
+		}
+		return nil
+	})
 }
 
 type benchSummary struct {
@@ -35,16 +64,9 @@ type benchSummary struct {
 	BLASCore          string  `json:"blas_core,omitempty"`
 }
 
-func runBench(c *command, args []string, out io.Writer) error {
-	fs := newFlags(c)
-	secs := fs.Float64("seconds", 1, "time per measurement, s")
-	asJSON := fs.Bool("json", false, "print a JSON summary as the last line")
-	if err := parse(c, fs, args, out); err != nil {
-		return err
-	}
-	if !(*secs > 0 && *secs <= 600) {
-		return usagef("--seconds %g outside (0, 600]", *secs)
-	}
+func (f *benchCommand) run(inv *cli.Invocation) error {
+	out := inv.Stdout
+	secs := time.Duration(f.seconds * float64(time.Second))
 	start := time.Now()
 	sum := benchSummary{Box2DStepsPerS: map[string]float64{}, PhysicsStepsPerS: map[string]float64{},
 		EnvStepsPerS: map[string]float64{}, EnvOverhead: map[string]float64{}, ReplayGap: map[string]float64{}}
@@ -54,7 +76,7 @@ func runBench(c *command, args []string, out io.Writer) error {
 		if err != nil {
 			return err
 		}
-		t := tasks.Measure(env, time.Duration(*secs*float64(time.Second)), seed.Stream(1, "bench"))
+		t := tasks.Measure(env, secs, seed.Stream(1, "bench"))
 		sum.Box2DStepsPerS[id] = t.Box2D
 		sum.PhysicsStepsPerS[id] = t.Physics
 		sum.EnvStepsPerS[id] = t.Env
@@ -71,7 +93,7 @@ func runBench(c *command, args []string, out io.Writer) error {
 		return err
 	}
 	cfg.Task, cfg.Algo = "reacher", "pets"
-	pt, err := mbrl.MeasurePlanner(cfg, time.Duration(*secs*float64(time.Second)))
+	pt, err := mbrl.MeasurePlanner(cfg, secs)
 	if err != nil {
 		return err
 	}
@@ -80,8 +102,8 @@ func runBench(c *command, args []string, out io.Writer) error {
 	fmt.Fprintf(out, "\nensemble (pets-reacher, %d rows, BLAS %s): %.0f model steps/s, %.1f GFLOP/s; MPC %.1f ms per control step (%.1f ms CPU)\n",
 		pt.Rows, blasName(), pt.ModelStepsPerS, pt.GFLOPS, pt.MPCStepMs, pt.MPCStepCPUMs)
 	sum.WallS = time.Since(start).Seconds()
-	if *asJSON {
-		return printJSON(out, sum)
+	if f.json {
+		return cli.PrintJSON(out, sum)
 	}
 	return nil
 }

@@ -1,92 +1,100 @@
 package main
 
 import (
+	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
 
+	"sandbox/internal/cli"
 	"sandbox/mbrl"
+	"sandbox/mbrl/compare"
 	"sandbox/mbrl/nn"
-	"sandbox/tasks"
 )
 
 func init() {
-	register(&command{name: "compare", args: "--task T --algos A,B,... [--steps N] [--seeds K] [--seed S] [--eval-every E] [--config F,...] --out DIR [--jobs J] [--json]",
-		summary: "Train several algorithms on several seeds; plot and tabulate success against env steps.", run: runCompare})
+	register(&cli.Command{
+		Name:  "compare",
+		Usage: "--task T --algos A,B,... [--steps N] [--seeds K] [--seed S] [--eval-every E] [--config F,...] --out DIR [--jobs J] [--json]",
+		Short: "Train several algorithms on several seeds; plot and tabulate success against env steps.",
+		Long: `Compare trains every algorithm of --algos on the task with --seeds seeds
+(run k uses seed+k), --jobs runs at a time, each as train would with its
+algorithm's config (or the --config file that names that algorithm). It
+writes each run to DIR/ALGO/seed-S, the success curves to DIR/curve.png
+and a table of success against env steps to DIR/summary.md, and prints
+the table. Rerunning with the same --out resumes the runs.`,
+		Flags: compareCmd.flags,
+		Run:   compareCmd.run,
+	})
 }
 
-func runCompare(c *command, args []string, out io.Writer) error {
-	fset := newFlags(c)
-	task := fset.String("task", "", "task id (see sandbox tasks)")
-	algos := fset.String("algos", "", "comma-separated algorithms: "+strings.Join(mbrl.Algos, ", "))
-	steps := fset.Int("steps", 0, "training env steps per run (0: each config's)")
-	evalEvery := fset.Int("eval-every", 0, "env steps between evaluations (0: each config's)")
-	seeds := fset.Int("seeds", 1, "runs per algorithm")
-	seedFlag := fset.Uint64("seed", 1, "first seed; run k uses seed+k")
-	dir := fset.String("out", "", "directory for the runs, curve.png and summary.md (rerunning resumes)")
-	jobs := fset.Int("jobs", runtime.GOMAXPROCS(0), "runs trained at once")
-	asJSON := fset.Bool("json", false, "print a JSON summary as the last line")
-	cfgFiles := fset.String("config", "", "comma-separated JSON config files, each for the algorithm it names (others: their defaults)")
-	if err := parse(c, fset, args, out); err != nil {
-		return err
-	}
-	names := strings.Split(*algos, ",")
-	switch {
-	case *task == "":
-		return usagef("--task is required (known: %s)", knownTasks())
-	case *algos == "":
-		return usagef("--algos is required (known: %s)", strings.Join(mbrl.Algos, ", "))
-	case *dir == "":
-		return usagef("--out DIR is required")
-	case *steps < 0 || *steps > 100_000_000:
-		return usagef("--steps %d outside [0, 100000000]", *steps)
-	case *seeds < 1 || *seeds > 100:
-		return usagef("--seeds %d outside [1, 100]", *seeds)
-	case *evalEvery < 0:
-		return usagef("--eval-every %d: want a positive interval, or 0 for the configs'", *evalEvery)
-	case *jobs < 1:
-		return usagef("--jobs %d: want at least 1", *jobs)
-	}
-	if _, err := tasks.Lookup(*task); err != nil {
-		return usageError{err.Error()}
-	}
-	files, err := configsByAlgo(*cfgFiles, names)
+var compareCmd compareCommand
+
+type compareCommand struct {
+	task, out, configs            string
+	algos                         []string
+	steps, evalEvery, seeds, jobs int
+	seed                          uint64
+	json                          bool
+}
+
+func (f *compareCommand) flags(fs *cli.FlagSet) {
+	fs.Task(&f.task)
+	fs.Algos(&f.algos)
+	fs.Steps(&f.steps)
+	fs.IntVar(&f.evalEvery, "eval-every", 0, "env steps between evaluations (0: each config's)")
+	fs.IntVar(&f.seeds, "seeds", 1, "runs per algorithm")
+	fs.Seed(&f.seed).Usage = "first seed; run k uses seed+k"
+	fs.Out(&f.out, "directory for the runs, curve.png and summary.md (rerunning resumes)")
+	fs.IntVar(&f.jobs, "jobs", runtime.GOMAXPROCS(0), "runs trained at once")
+	fs.JSON(&f.json)
+	fs.StringVar(&f.configs, "config", "", "comma-separated JSON config files, each for the algorithm it names (others: their defaults)")
+	fs.Check(func() error {
+		switch {
+		case f.out == "":
+			return errors.New("--out DIR is required")
+		case f.seeds < 1 || f.seeds > 100:
+			return fmt.Errorf("--seeds %d outside [1, 100]", f.seeds)
+		case f.evalEvery < 0:
+			return fmt.Errorf("--eval-every %d: want a positive interval, or 0 for the configs'", f.evalEvery)
+		case f.jobs < 1:
+			return fmt.Errorf("--jobs %d: want at least 1", f.jobs)
+		}
+		return nil
+	})
+}
+
+func (f *compareCommand) run(inv *cli.Invocation) error {
+	files, err := configsByAlgo(f.configs, f.algos)
 	if err != nil {
 		return err
 	}
-	opt := mbrl.CompareOptions{Seeds: *seeds, Seed: *seedFlag, Dir: *dir, Jobs: *jobs, Log: out}
-	for i, a := range names {
-		if !slices.Contains(mbrl.Algos, a) {
-			return usagef("--algos: unknown algorithm %q (known: %s)", a, strings.Join(mbrl.Algos, ", "))
-		}
-		if slices.Contains(names[:i], a) {
-			return usagef("--algos: %q listed twice", a)
-		}
-		cfg, err := loadConfig(files[a], a, *task, *seedFlag, *steps)
+	opt := compare.Options{Seeds: f.seeds, Seed: f.seed, Dir: f.out, Jobs: f.jobs, Log: inv.Stdout}
+	for _, a := range f.algos {
+		cfg, err := runConfig(files[a], a, f.task, f.seed, f.steps)
 		if err != nil {
 			return err
 		}
-		if *evalEvery > 0 {
-			cfg.EvalEvery = *evalEvery
+		if f.evalEvery > 0 {
+			cfg.EvalEvery = f.evalEvery
 		}
 		opt.Configs = append(opt.Configs, cfg)
 	}
 	nn.SetBLASThreads(1) // runs in parallel and SAC's small products gain nothing from more
-	res, err := mbrl.Compare(opt)
+	res, err := compare.Run(opt)
 	if err != nil {
 		return err
 	}
-	table, err := os.ReadFile(filepath.Join(*dir, "summary.md"))
+	table, err := os.ReadFile(filepath.Join(f.out, "summary.md"))
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "%s\nwrote %s and %s\n", table, filepath.Join(*dir, "summary.md"), filepath.Join(*dir, "curve.png"))
-	if *asJSON {
-		return printJSON(out, res)
+	fmt.Fprintf(inv.Stdout, "%s\nwrote %s and %s\n", table, filepath.Join(f.out, "summary.md"), filepath.Join(f.out, "curve.png"))
+	if f.json {
+		return cli.PrintJSON(inv.Stdout, res)
 	}
 	return nil
 }
@@ -102,18 +110,18 @@ func configsByAlgo(list string, algos []string) (map[string]string, error) {
 	for _, f := range strings.Split(list, ",") {
 		data, err := os.ReadFile(f)
 		if err != nil {
-			return nil, usageError{err.Error()}
+			return nil, cli.Usage(err)
 		}
 		cfg, err := mbrl.ParseConfig(data)
 		switch {
 		case err != nil:
-			return nil, usagef("%s: %v", f, err)
+			return nil, cli.Usagef("%s: %v", f, err)
 		case cfg.Algo == "":
-			return nil, usagef("--config %s names no algorithm (\"algo\"), so it cannot be matched to one of --algos", f)
+			return nil, cli.Usagef("--config %s names no algorithm (\"algo\"), so it cannot be matched to one of --algos", f)
 		case !slices.Contains(algos, cfg.Algo):
-			return nil, usagef("--config %s is for %s, which is not in --algos %s", f, cfg.Algo, strings.Join(algos, ","))
+			return nil, cli.Usagef("--config %s is for %s, which is not in --algos %s", f, cfg.Algo, strings.Join(algos, ","))
 		case files[cfg.Algo] != "":
-			return nil, usagef("--config: %s and %s are both for %s", files[cfg.Algo], f, cfg.Algo)
+			return nil, cli.Usagef("--config: %s and %s are both for %s", files[cfg.Algo], f, cfg.Algo)
 		}
 		files[cfg.Algo] = f
 	}

@@ -2,16 +2,45 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"time"
 
+	"sandbox/internal/cli"
 	"sandbox/mbrl"
+	"sandbox/mbrl/eval"
 	"sandbox/tasks"
 )
 
 func init() {
-	register(&command{name: "eval", args: "--task T --controller C [--episodes N] [--seed S] [--json]",
-		summary: "Run a controller on a task's random goals and report the success rate.", run: runEval})
+	register(&cli.Command{
+		Name:  "eval",
+		Usage: "--task T --controller C [--episodes N] [--seed S] [--json]",
+		Short: "Run a controller on a task's random goals and report the success rate.",
+		Long: `Eval runs the controller for N episodes of the task, each from the random
+start and goal its seed and index give (record and view show the same
+episodes), and prints the successes, the mean return and the env steps.
+The controller is one of the specs --controller lists: oracle is MPC on the
+true simulator, oracle:FILE that MPC with a training config's planner, and
+ckpt:DIR the agent that train or compare saved in DIR.`,
+		Flags: evalCmd.flags,
+		Run:   evalCmd.run,
+	})
+}
+
+var evalCmd evalCommand
+
+type evalCommand struct {
+	task, controller string
+	episodes         int
+	seed             uint64
+	json             bool
+}
+
+func (f *evalCommand) flags(fs *cli.FlagSet) {
+	fs.Task(&f.task)
+	fs.Controller(&f.controller)
+	fs.Episodes(&f.episodes, 10, 1_000_000)
+	fs.Seed(&f.seed)
+	fs.JSON(&f.json)
 }
 
 type evalSummary struct {
@@ -30,46 +59,29 @@ type evalSummary struct {
 	WallS      float64            `json:"wall_s"`
 }
 
-func runEval(c *command, args []string, out io.Writer) error {
-	fs := newFlags(c)
-	task := fs.String("task", "", "task id (see sandbox tasks)")
-	ctrlSpec := fs.String("controller", "", mbrl.KnownControllers())
-	episodes := fs.Int("episodes", 10, "number of episodes")
-	seedFlag := fs.Uint64("seed", 1, "random seed")
-	asJSON := fs.Bool("json", false, "print a JSON summary as the last line")
-	if err := parse(c, fs, args, out); err != nil {
-		return err
-	}
-	switch {
-	case *task == "":
-		return usagef("--task is required (known: %s)", knownTasks())
-	case *ctrlSpec == "":
-		return usagef("--controller is required (known: %s)", mbrl.KnownControllers())
-	case *episodes < 1 || *episodes > 1_000_000:
-		return usagef("--episodes %d outside [1, 1000000]", *episodes)
-	}
-	env, err := tasks.Make(*task)
+func (f *evalCommand) run(inv *cli.Invocation) error {
+	env, err := tasks.Make(f.task)
 	if err != nil {
-		return usageError{err.Error()}
+		return cli.Usage(err)
 	}
-	ctrl, err := mbrl.NewController(*ctrlSpec, env)
+	ctrl, err := mbrl.NewController(f.controller, env)
 	if err != nil {
-		return usageError{err.Error()}
+		return cli.Usage(err)
 	}
 	start := time.Now()
-	bar := newProgress(*episodes, "episodes")
-	res, err := mbrl.Evaluate(env, ctrl, *episodes, *seedFlag, func(int, float64, bool) { bar.Add(1) })
+	bar := newProgress(inv.Stderr, "eval", 0, f.episodes, "episodes")
+	res, err := eval.Run(env, ctrl, f.episodes, f.seed, func(int, float64, bool) { bar.Add(1) })
 	bar.Finish()
 	if err != nil {
 		return err
 	}
-	sum := evalSummary{Task: *task, Controller: *ctrlSpec, Seed: *seedFlag, Episodes: res.Episodes,
+	sum := evalSummary{Task: f.task, Controller: f.controller, Seed: f.seed, Episodes: res.Episodes,
 		Successes: res.Successes, SuccessRate: res.SuccessRate, MeanReturn: res.MeanReturn,
 		EnvSteps: res.EnvSteps, EndReasons: res.Reasons, FinalTerms: res.FinalTerms, WallS: time.Since(start).Seconds()}
-	fmt.Fprintf(out, "%s with %s: %d/%d successes (%.0f%%), mean return %.3f, %d env steps, %.1f s\n",
+	fmt.Fprintf(inv.Stdout, "%s with %s: %d/%d successes (%.0f%%), mean return %.3f, %d env steps, %.1f s\n",
 		sum.Task, sum.Controller, sum.Successes, sum.Episodes, 100*sum.SuccessRate, sum.MeanReturn, sum.EnvSteps, sum.WallS)
-	if *asJSON {
-		return printJSON(out, sum)
+	if f.json {
+		return cli.PrintJSON(inv.Stdout, sum)
 	}
 	return nil
 }

@@ -1,42 +1,41 @@
-// Command sandbox runs, evaluates, trains, benchmarks and shows the robot
-// tasks of the MBRL sandbox.
+// Command sandbox lists, evaluates, trains, compares, records, benchmarks and
+// shows the robot tasks of the MBRL sandbox, and writes new ones.
 //
-//	sandbox tasks  [--json]
-//	sandbox eval   --task T --controller C [--episodes N] [--seed S] [--json]
-//	sandbox bench  [--json]
+//	sandbox tasks    [--json]
+//	sandbox eval     --task T --controller C [--episodes N] [--seed S] [--json]
+//	sandbox train    --task T --algo A [--steps N] [--seed S] [--out DIR] [--resume] [--config F] [--json]
+//	sandbox compare  --task T --algos A,B,... [--steps N] [--seeds K] [--seed S] [--eval-every E] [--config F,...] --out DIR [--jobs J] [--json]
+//	sandbox view     --task T --controller C [--seed S] [--frames N --screenshot F.png]
+//	sandbox record   --task T --controller C --out F.gif [--episodes N] [--seed S]
+//	sandbox bench    [--seconds D] [--json]
+//	sandbox new-task NAME
 //
-// Usage errors exit with status 2 and a one-line reason; run failures exit
-// with status 1.
+// `sandbox COMMAND -h` prints a command's help. Usage errors exit with
+// status 2 and a one-line reason; run failures exit with status 1. Long runs
+// draw a progress bar on a terminal and print a progress line every 30 s
+// elsewhere (stderr). With --json the last line of stdout is one JSON
+// object.
 package main
 
 import (
-	"encoding/json"
-	"errors"
-	"flag"
-	"fmt"
 	"io"
 	"log"
 	"os"
-	"sort"
-	"strings"
+
+	"sandbox/internal/cli"
+	"sandbox/mbrl"
+	"sandbox/tasks"
 )
 
-// command is one subcommand.
-type command struct {
-	name, args, summary string
-	run                 func(c *command, args []string, out io.Writer) error
+// program holds the subcommands; each file registers its own in an init.
+var program = &cli.Program{
+	Name:    "sandbox",
+	Summary: "a robotics sandbox for model-based reinforcement learning",
+	Known:   cli.Known{Tasks: tasks.IDs, Controllers: mbrl.KnownControllers(), Algos: mbrl.Algos},
 }
 
-var commands []*command
-
-func register(c *command) { commands = append(commands, c) }
-
-// usageError is a mistake in the command line: exit status 2.
-type usageError struct{ msg string }
-
-func (e usageError) Error() string { return e.msg }
-
-func usagef(format string, a ...any) error { return usageError{fmt.Sprintf(format, a...)} }
+// register adds a subcommand: a new file calls it from its init.
+func register(c *cli.Command) { program.Register(c) }
 
 func main() {
 	log.SetFlags(0)
@@ -44,90 +43,4 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-func run(args []string, stdout, stderr io.Writer) int {
-	sort.Slice(commands, func(i, j int) bool { return commands[i].name < commands[j].name })
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
-		printUsage(stdout)
-		if len(args) == 0 {
-			return 2
-		}
-		return 0
-	}
-	for _, c := range commands {
-		if c.name == args[0] {
-			err := c.run(c, args[1:], stdout)
-			var ue usageError
-			switch {
-			case err == nil:
-				return 0
-			case errors.Is(err, flag.ErrHelp):
-				return 0
-			case errors.As(err, &ue):
-				fmt.Fprintf(stderr, "sandbox %s: %v (see sandbox %s -h)\n", c.name, err, c.name)
-				return 2
-			default:
-				fmt.Fprintf(stderr, "sandbox %s: %v\n", c.name, err)
-				return 1
-			}
-		}
-	}
-	fmt.Fprintf(stderr, "sandbox: unknown command %q (known: %s)\n", args[0], strings.Join(commandNames(), ", "))
-	return 2
-}
-
-func commandNames() []string {
-	var names []string
-	for _, c := range commands {
-		names = append(names, c.name)
-	}
-	return names
-}
-
-func printUsage(w io.Writer) {
-	fmt.Fprintln(w, "sandbox: a robotics sandbox for model-based reinforcement learning")
-	fmt.Fprintln(w, "\nUsage:")
-	for _, c := range commands {
-		fmt.Fprintf(w, "  sandbox %-7s %s\n", c.name, c.args)
-	}
-	fmt.Fprintln(w, "\nCommands:")
-	for _, c := range commands {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
-	}
-	fmt.Fprintln(w, "\nRun 'sandbox COMMAND -h' for a command's flags.")
-}
-
-// newFlags returns a flag set that reports errors instead of exiting.
-func newFlags(c *command) *flag.FlagSet {
-	fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.Usage = func() {}
-	return fs
-}
-
-// parse parses flags, turning flag errors into usage errors and -h into
-// printed help.
-func parse(c *command, fs *flag.FlagSet, args []string, out io.Writer) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintf(out, "Usage: sandbox %s %s\n\n%s\n\nFlags:\n", c.name, c.args, c.summary)
-			fs.SetOutput(out)
-			fs.PrintDefaults()
-			return flag.ErrHelp
-		}
-		return usageError{err.Error()}
-	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q", fs.Arg(0))
-	}
-	return nil
-}
-
-// printJSON writes v as one line: the last line of stdout with --json.
-func printJSON(w io.Writer, v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	_, err = fmt.Fprintf(w, "%s\n", b)
-	return err
-}
+func run(args []string, stdout, stderr io.Writer) int { return program.Run(args, stdout, stderr) }

@@ -1,31 +1,39 @@
 package main
 
 import (
+	"io"
 	"os"
-	"strings"
+	"time"
 
 	"github.com/schollz/progressbar/v3"
-
-	"sandbox/tasks"
 )
 
-// progress is a bar with rate and ETA on a terminal, and silent in pipes.
+// progress is a bar with rate and ETA on a terminal, and silent elsewhere.
 type progress struct{ bar *progressbar.ProgressBar }
 
-func newProgress(total int, unit string) progress {
-	fi, err := os.Stderr.Stat()
-	if err != nil || fi.Mode()&os.ModeCharDevice == 0 {
+// newProgress starts a progress display of total units, done of which are
+// done already (a resumed run).
+func newProgress(w io.Writer, label string, done, total int, unit string) progress {
+	f, ok := w.(*os.File)
+	if !ok || !isTerminal(f) {
 		return progress{}
 	}
-	return progress{progressbar.NewOptions(total,
-		progressbar.OptionSetWriter(os.Stderr),
+	bar := progressbar.NewOptions(total,
+		progressbar.OptionSetWriter(w),
 		progressbar.OptionSetItsString(unit),
 		progressbar.OptionShowIts(),
 		progressbar.OptionShowCount(),
 		progressbar.OptionSetPredictTime(true),
 		progressbar.OptionClearOnFinish(),
-		progressbar.OptionThrottle(100_000_000),
-	)}
+		progressbar.OptionThrottle(100*time.Millisecond),
+	)
+	_ = bar.Add(done)
+	return progress{bar}
+}
+
+func isTerminal(f *os.File) bool {
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
 func (p progress) Add(n int) {
@@ -39,5 +47,3 @@ func (p progress) Finish() {
 		_ = p.bar.Finish()
 	}
 }
-
-func knownTasks() string { return strings.Join(tasks.IDs(), ", ") }

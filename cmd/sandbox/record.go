@@ -1,68 +1,78 @@
 package main
 
 import (
+	"errors"
 	"fmt"
-	"io"
+	"image"
 	"os"
 	"path/filepath"
 
+	"sandbox/internal/cli"
 	"sandbox/mbrl"
-	"sandbox/tasks"
 	"sandbox/viewer/session"
 )
 
 func init() {
-	register(&command{name: "record", args: "--task T --controller C --out F.gif [--episodes N] [--seed S]",
-		summary: "Record episodes to an animated GIF (headless: needs no display).", run: runRecord})
+	register(&cli.Command{
+		Name:  "record",
+		Usage: "--task T --controller C --out F.gif [--episodes N] [--seed S]",
+		Short: "Record episodes to an animated GIF (headless: needs no display).",
+		Long: `Record runs the controller for N episodes (the same episodes as eval and
+view with the same seed) and writes them to an animated GIF, drawn with
+the viewer's code but without a window, so it runs on a machine with no
+display.`,
+		Flags: recordCmd.flags,
+		Run:   recordCmd.run,
+	})
 }
 
-func runRecord(c *command, args []string, out io.Writer) error {
-	fs := newFlags(c)
-	task := fs.String("task", "", "task id (see sandbox tasks)")
-	ctrlSpec := fs.String("controller", "", mbrl.KnownControllers())
-	outPath := fs.String("out", "", "GIF file to write")
-	episodes := fs.Int("episodes", 1, "number of episodes")
-	seedFlag := fs.Uint64("seed", 1, "random seed (episode i is eval's episode i)")
-	width := fs.Int("width", 640, "image width, px")
-	height := fs.Int("height", 400, "image height, px")
-	contacts := fs.Bool("contacts", false, "draw contact points")
-	candidates := fs.Bool("candidates", false, "draw the candidate futures of a DADS planner")
-	if err := parse(c, fs, args, out); err != nil {
+var recordCmd recordCommand
+
+type recordCommand struct {
+	task, controller, out string
+	episodes              int
+	seed                  uint64
+	width, height         int
+	contacts, candidates  bool
+}
+
+func (f *recordCommand) flags(fs *cli.FlagSet) {
+	fs.Task(&f.task)
+	fs.Controller(&f.controller)
+	fs.Out(&f.out, "GIF file to write")
+	fs.Episodes(&f.episodes, 1, 1000)
+	fs.Seed(&f.seed)
+	fs.Size(&f.width, &f.height, image.Pt(640, 400), image.Pt(16, 16), image.Pt(4096, 4096))
+	fs.Contacts(&f.contacts)
+	fs.Candidates(&f.candidates)
+	fs.Check(func() error {
+		switch {
+		case f.out == "":
+			return errors.New("--out F.gif is required")
+		case filepath.Ext(f.out) != ".gif":
+			return fmt.Errorf("--out %q: only .gif is supported", f.out)
+		}
+		return nil
+	})
+}
+
+func (f *recordCommand) run(inv *cli.Invocation) error {
+	s, err := session.New(session.Config{Task: f.task, Controller: f.controller, Seed: f.seed, NewController: mbrl.NewController})
+	if err != nil {
+		return cli.Usage(err)
+	}
+	out, err := os.Create(f.out)
+	if err != nil {
 		return err
 	}
-	switch {
-	case *task == "":
-		return usagef("--task is required (known: %s)", knownTasks())
-	case *ctrlSpec == "":
-		return usagef("--controller is required (known: %s)", mbrl.KnownControllers())
-	case *outPath == "":
-		return usagef("--out F.gif is required")
-	case filepath.Ext(*outPath) != ".gif":
-		return usagef("--out %q: only .gif is supported", *outPath)
-	case *episodes < 1 || *episodes > 1000:
-		return usagef("--episodes %d outside [1, 1000]", *episodes)
-	case *width < 16 || *height < 16 || *width > 4096 || *height > 4096:
-		return usagef("--width %d / --height %d outside [16, 4096]", *width, *height)
-	}
-	if _, err := tasks.Lookup(*task); err != nil {
-		return usageError{err.Error()}
-	}
-	s, err := session.New(session.Config{Task: *task, Controller: *ctrlSpec, Seed: *seedFlag, NewController: mbrl.NewController})
-	if err != nil {
-		return usageError{err.Error()}
-	}
-	f, err := os.Create(*outPath)
-	if err != nil {
-		return err
-	}
-	res, err := session.Record(s, f, session.RecordConfig{Episodes: *episodes, Width: *width, Height: *height, Contacts: *contacts, Candidates: *candidates})
-	if cerr := f.Close(); err == nil {
+	res, err := session.Record(s, out, session.RecordConfig{Episodes: f.episodes, Width: f.width, Height: f.height, Contacts: f.contacts, Candidates: f.candidates})
+	if cerr := out.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
-		os.Remove(*outPath)
+		os.Remove(f.out)
 		return err
 	}
-	fmt.Fprintf(out, "wrote %s: %d frames, %d episodes, %d successes\n", *outPath, res.Frames, res.Episodes, res.Successes)
+	fmt.Fprintf(inv.Stdout, "wrote %s: %d frames, %d episodes, %d successes\n", f.out, res.Frames, res.Episodes, res.Successes)
 	return nil
 }

@@ -2,14 +2,29 @@ package main
 
 import (
 	"fmt"
-	"io"
 
+	"sandbox/internal/cli"
 	"sandbox/tasks"
 )
 
 func init() {
-	register(&command{name: "tasks", args: "[--json]", summary: "List the registered tasks.", run: runTasks})
+	register(&cli.Command{
+		Name:  "tasks",
+		Usage: "[--json]",
+		Short: "List the registered tasks.",
+		Long: `Tasks lists the registered tasks: their ids (for --task), observation and
+action sizes, episode length in control steps, whether they have a
+scripted controller, and what they ask of the robot.`,
+		Flags: tasksCmd.flags,
+		Run:   tasksCmd.run,
+	})
 }
+
+var tasksCmd tasksCommand
+
+type tasksCommand struct{ json bool }
+
+func (f *tasksCommand) flags(fs *cli.FlagSet) { fs.JSON(&f.json) }
 
 type taskInfo struct {
 	ID        string  `json:"id"`
@@ -22,12 +37,8 @@ type taskInfo struct {
 	Doc       string  `json:"doc"`
 }
 
-func runTasks(c *command, args []string, out io.Writer) error {
-	fs := newFlags(c)
-	asJSON := fs.Bool("json", false, "print one JSON object")
-	if err := parse(c, fs, args, out); err != nil {
-		return err
-	}
+func (f *tasksCommand) run(inv *cli.Invocation) error {
+	out := inv.Stdout
 	var infos []taskInfo
 	for _, id := range tasks.IDs() {
 		env, err := tasks.Make(id)
@@ -39,8 +50,8 @@ func runTasks(c *command, args []string, out io.Writer) error {
 		infos = append(infos, taskInfo{ID: id, Robot: s.Robot, ObsDim: s.ObsDim(), ActionDim: s.ActionDim,
 			Steps: s.Steps, ControlDt: s.ControlDt, Scripted: scripted, Doc: s.Doc})
 	}
-	if *asJSON {
-		return printJSON(out, map[string]any{"tasks": infos})
+	if f.json {
+		return cli.PrintJSON(out, map[string]any{"tasks": infos})
 	}
 	fmt.Fprintf(out, "%-18s %5s %5s %6s %9s  %s\n", "TASK", "OBS", "ACT", "STEPS", "SCRIPTED", "DESCRIPTION")
 	for _, t := range infos {

@@ -3,22 +3,59 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
-	"slices"
 	"strings"
 	"time"
 
 	"sandbox/assets"
+	"sandbox/internal/cli"
 	"sandbox/mbrl"
 	"sandbox/mbrl/nn"
-	"sandbox/tasks"
 )
 
 func init() {
-	register(&command{name: "train", args: "--task T --algo A [--steps N] [--seed S] [--out DIR] [--resume] [--config F] [--json]",
-		summary: "Train an agent (" + strings.Join(mbrl.Algos, ", ") + ") and report its success rate on held-out goals.", run: runTrain})
+	register(&cli.Command{
+		Name:  "train",
+		Usage: "--task T --algo A [--steps N] [--seed S] [--out DIR] [--resume] [--config F] [--json]",
+		Short: "Train an agent (" + strings.Join(mbrl.Algos, ", ") + ") and report its success rate on held-out goals.",
+		Long: `Train trains an agent with the algorithm on the task for --steps env steps,
+evaluating it on held-out goals as it goes, and prints the final
+evaluation. The config is --config FILE, else the embedded
+assets/configs/ALGO-TASK.json, else ALGO.json, else the package defaults;
+the flags override its task, algorithm, seed and (if positive) steps.
+With --out DIR it writes config.json, metrics.jsonl (one line per
+evaluation), curve.png and checkpoints, which --controller ckpt:DIR loads;
+--resume continues the run checkpointed there.`,
+		Flags: trainCmd.flags,
+		Run:   trainCmd.run,
+	})
+}
+
+var trainCmd trainCommand
+
+type trainCommand struct {
+	task, algo, out, config string
+	steps                   int
+	seed                    uint64
+	resume, json            bool
+}
+
+func (f *trainCommand) flags(fs *cli.FlagSet) {
+	fs.Task(&f.task)
+	fs.Algo(&f.algo)
+	fs.Steps(&f.steps)
+	fs.Seed(&f.seed)
+	fs.Out(&f.out, "run directory for metrics, plots and checkpoints")
+	fs.BoolVar(&f.resume, "resume", false, "continue the run checkpointed in --out")
+	fs.StringVar(&f.config, "config", "", "JSON config file (default: assets/configs/ALGO-TASK.json)")
+	fs.JSON(&f.json)
+	fs.Check(func() error {
+		if f.resume && f.out == "" {
+			return errors.New("--resume needs --out DIR")
+		}
+		return nil
+	})
 }
 
 type trainSummary struct {
@@ -70,6 +107,23 @@ func defaultConfig(algo, task string) (mbrl.Config, string, error) {
 	return mbrl.Config{}, "package defaults", nil
 }
 
+// usageError is a usage error of loadConfig; runConfig hands it on as cli's.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usagef(format string, a ...any) error { return usageError{fmt.Sprintf(format, a...)} }
+
+// runConfig is loadConfig with its usage errors marked for cli (exit status
+// 2); other errors are run failures.
+func runConfig(file, algo, task string, seed uint64, steps int) (mbrl.Config, error) {
+	cfg, err := loadConfig(file, algo, task, seed, steps)
+	if ue := (usageError{}); errors.As(err, &ue) {
+		return cfg, cli.Usage(err)
+	}
+	return cfg, err
+}
+
 // loadConfig reads the config file, or the embedded default for algo on
 // task, sets the run's task, algorithm, seed and (if positive) steps, and
 // returns it validated and with its defaults filled in. A file that names
@@ -103,33 +157,8 @@ func loadConfig(file, algo, task string, seed uint64, steps int) (mbrl.Config, e
 	return cfg.WithDefaults(), nil
 }
 
-func runTrain(c *command, args []string, out io.Writer) error {
-	fset := newFlags(c)
-	task := fset.String("task", "", "task id (see sandbox tasks)")
-	algo := fset.String("algo", "", "algorithm: "+strings.Join(mbrl.Algos, ", "))
-	steps := fset.Int("steps", 0, "training env steps (0: the config's, 15000 by default)")
-	seedFlag := fset.Uint64("seed", 1, "random seed")
-	dir := fset.String("out", "", "run directory for metrics, plots and checkpoints")
-	resume := fset.Bool("resume", false, "continue the run checkpointed in --out")
-	cfgFile := fset.String("config", "", "JSON config file (default: assets/configs/ALGO-TASK.json)")
-	asJSON := fset.Bool("json", false, "print a JSON summary as the last line")
-	if err := parse(c, fset, args, out); err != nil {
-		return err
-	}
-	switch {
-	case *task == "":
-		return usagef("--task is required (known: %s)", knownTasks())
-	case !slices.Contains(mbrl.Algos, *algo):
-		return usagef("--algo %q: want one of %s", *algo, strings.Join(mbrl.Algos, ", "))
-	case *steps < 0 || *steps > 100_000_000:
-		return usagef("--steps %d outside [0, 100000000]", *steps)
-	case *resume && *dir == "":
-		return usagef("--resume needs --out DIR")
-	}
-	if _, err := tasks.Lookup(*task); err != nil {
-		return usageError{err.Error()}
-	}
-	cfg, err := loadConfig(*cfgFile, *algo, *task, *seedFlag, *steps)
+func (f *trainCommand) run(inv *cli.Invocation) error {
+	cfg, err := runConfig(f.config, f.algo, f.task, f.seed, f.steps)
 	if err != nil {
 		return err
 	}
@@ -139,20 +168,19 @@ func runTrain(c *command, args []string, out io.Writer) error {
 	}
 	start := time.Now()
 	done := 0
-	if *resume {
-		if ck, err := mbrl.LoadCheckpoint(*dir); err == nil {
+	if f.resume {
+		if ck, err := mbrl.LoadCheckpoint(f.out); err == nil {
 			done = ck.EnvSteps()
 		}
 	}
-	bar := newProgress(cfg.Steps, "steps")
-	bar.Add(done)
-	opt := mbrl.RunOptions{Dir: *dir, Resume: *resume, Progress: func(n int) {
+	bar := newProgress(inv.Stderr, "train", done, cfg.Steps, "steps")
+	opt := mbrl.RunOptions{Dir: f.out, Resume: f.resume, Progress: func(n int) {
 		if n > done {
 			bar.Add(n - done)
 			done = n
 		}
 	}}
-	opt.Log = out
+	opt.Log = inv.Stdout
 	res, err := mbrl.Train(cfg, opt)
 	bar.Finish()
 	if err != nil {
@@ -160,11 +188,11 @@ func runTrain(c *command, args []string, out io.Writer) error {
 	}
 	sum := trainSummary{Task: cfg.Task, Algo: cfg.Algo, Seed: cfg.Seed, Episodes: res.Final.Episodes,
 		Successes: res.Final.Successes, SuccessRate: res.Final.SuccessRate, MeanReturn: res.Final.MeanReturn,
-		EnvSteps: res.EnvSteps, TrainEpisodes: res.Episodes, Out: *dir, WallS: time.Since(start).Seconds(), BLAS: nn.Backend(), BLASCore: nn.BLASCore()}
-	fmt.Fprintf(out, "%s with %s: %d/%d successes (%.0f%%) on held-out goals, mean return %.3f, %d env steps, %.1f s (BLAS: %s)\n",
+		EnvSteps: res.EnvSteps, TrainEpisodes: res.Episodes, Out: f.out, WallS: time.Since(start).Seconds(), BLAS: nn.Backend(), BLASCore: nn.BLASCore()}
+	fmt.Fprintf(inv.Stdout, "%s with %s: %d/%d successes (%.0f%%) on held-out goals, mean return %.3f, %d env steps, %.1f s (BLAS: %s)\n",
 		sum.Task, sum.Algo, sum.Successes, sum.Episodes, 100*sum.SuccessRate, sum.MeanReturn, sum.EnvSteps, sum.WallS, blasName())
-	if *asJSON {
-		return printJSON(out, sum)
+	if f.json {
+		return cli.PrintJSON(inv.Stdout, sum)
 	}
 	return nil
 }

@@ -3,20 +3,16 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"syscall"
 
-	"sandbox/mbrl"
+	"sandbox/internal/cli"
 	"sandbox/viewer/session"
 )
 
-func init() {
-	register(&command{name: "view", args: "--task T --controller C [--seed S] [--frames N --screenshot F.png]",
-		summary: "Watch a controller live in a window (runs the sandbox-view binary).", run: runView})
-}
+func init() { register(session.ViewCommand(new(session.ViewFlags), runView)) }
 
 // viewBinary is the window program: this binary cannot link ebiten, which
 // panics at start-up without a display.
@@ -25,16 +21,9 @@ const viewBinary = "sandbox-view"
 // execView replaces the process with the viewer; tests swap it out.
 var execView = syscall.Exec
 
-func runView(c *command, args []string, out io.Writer) error {
-	var v session.ViewFlags
-	fs := newFlags(c)
-	v.Define(fs, mbrl.KnownControllers())
-	if err := parse(c, fs, args, out); err != nil {
-		return err
-	}
-	if err := v.Check(); err != nil {
-		return usageError{err.Error()}
-	}
+// runView execs the viewer with the command line it was given, once the
+// flags have passed the same checks the viewer makes.
+func runView(inv *cli.Invocation) error {
 	if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
 		return errors.New("no display: DISPLAY is not set (run under X11, or headless with xvfb-run -a; sandbox record writes a GIF without one)")
 	}
@@ -42,7 +31,7 @@ func runView(c *command, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return execView(path, append([]string{path}, args...), os.Environ())
+	return execView(path, append([]string{path}, inv.Argv...), os.Environ())
 }
 
 // findViewer looks for sandbox-view next to this executable, then on PATH.

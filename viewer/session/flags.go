@@ -1,11 +1,10 @@
 package session
 
 import (
-	"flag"
 	"fmt"
-	"strings"
+	"image"
 
-	"sandbox/tasks"
+	"sandbox/internal/cli"
 )
 
 // ViewFlags are the flags of `sandbox view`, shared by the sandbox command
@@ -21,45 +20,52 @@ type ViewFlags struct {
 	Contacts         bool
 	Candidates       bool
 	CPUProfile       string
-
-	controllers string // the known controller specs, for help and errors
 }
 
-// Define registers the flags on fs; controllers lists the controller specs
-// the caller's factory knows, for help and errors.
-func (v *ViewFlags) Define(fs *flag.FlagSet, controllers string) {
-	v.controllers = controllers
-	fs.StringVar(&v.Task, "task", "", "task id (see sandbox tasks)")
-	fs.StringVar(&v.Controller, "controller", "", controllers)
-	fs.Uint64Var(&v.Seed, "seed", 1, "random seed (episode i is eval's episode i)")
+// Define registers the flags and their checks on fs.
+func (v *ViewFlags) Define(fs *cli.FlagSet) {
+	fs.Task(&v.Task)
+	fs.Controller(&v.Controller)
+	fs.Seed(&v.Seed)
 	fs.IntVar(&v.Frames, "frames", 0, "exit after this many frames (0: run until the window closes)")
 	fs.StringVar(&v.Screenshot, "screenshot", "", "write the last frame of the window to this PNG at exit")
-	fs.IntVar(&v.Width, "width", 960, "window width, px")
-	fs.IntVar(&v.Height, "height", 600, "window height, px")
+	fs.Size(&v.Width, &v.Height, image.Pt(960, 600), image.Pt(200, 150), image.Pt(8192, 8192))
 	fs.Float64Var(&v.Speed, "speed", 1, "simulated seconds per wall second, 1/16 to 16")
-	fs.BoolVar(&v.Contacts, "contacts", false, "draw contact points (toggle with K)")
-	fs.BoolVar(&v.Candidates, "candidates", false, "draw the candidate futures of a DADS planner (toggle with P)")
+	fs.Contacts(&v.Contacts).Usage += " (toggle with K)"
+	fs.Candidates(&v.Candidates).Usage += " (toggle with P)"
 	fs.StringVar(&v.CPUProfile, "cpuprofile", "", "write a CPU profile of the viewer to this file")
+	fs.Check(v.check)
 }
 
-// Check validates the flags; the error names the flag at fault.
-func (v *ViewFlags) Check() error {
+func (v *ViewFlags) check() error {
 	switch {
-	case v.Task == "":
-		return fmt.Errorf("--task is required (known: %s)", strings.Join(tasks.IDs(), ", "))
-	case v.Controller == "":
-		return fmt.Errorf("--controller is required (known: %s)", v.controllers)
 	case v.Frames < 0:
 		return fmt.Errorf("--frames %d is negative", v.Frames)
 	case v.Screenshot != "" && v.Frames == 0:
 		return fmt.Errorf("--screenshot needs --frames N (the screenshot is taken at exit); press S for one in a live window")
-	case v.Width < 200 || v.Height < 150 || v.Width > 8192 || v.Height > 8192:
-		return fmt.Errorf("--width %d / --height %d outside [200, 8192] × [150, 8192]", v.Width, v.Height)
 	case !(v.Speed >= MinSpeed && v.Speed <= MaxSpeed):
 		return fmt.Errorf("--speed %g outside [%g, %g]", v.Speed, MinSpeed, MaxSpeed)
 	}
-	if _, err := tasks.Lookup(v.Task); err != nil {
-		return err
-	}
 	return nil
+}
+
+// ViewCommand returns `sandbox view` with v as its flags and run as its
+// work: the sandbox command's run starts the viewer binary, the viewer
+// binary's opens the window.
+func ViewCommand(v *ViewFlags, run func(*cli.Invocation) error) *cli.Command {
+	return &cli.Command{
+		Name:  "view",
+		Usage: "--task T --controller C [--seed S] [--frames N --screenshot F.png]",
+		Short: "Watch a controller live in a window (runs the sandbox-view binary).",
+		Long: `View opens a window and runs the controller on the task's episodes live,
+the same episodes as eval and record with the same seed. It starts the
+sandbox-view binary (next to this program, else on PATH), because the
+headless sandbox binary cannot link the window library; it needs a display
+(DISPLAY, or xvfb-run -a). In the window H lists the keys (pause, single
+step, speed, controller, contacts, screenshot, ...). With --frames N it
+exits after N frames and prints the mean frame rate; --screenshot then
+writes the last frame.`,
+		Flags: v.Define,
+		Run:   run,
+	}
 }
