@@ -1,152 +1,93 @@
 package nn
 
 import (
-	"bufio"
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"io"
-	"math"
+
+	"sandbox/internal/frame"
 )
 
 // ErrCorrupt is returned, wrapped, by Load for a stream that is truncated,
-// was not written by Save, or fails its checksum.
-var ErrCorrupt = errors.New("nn: corrupt or truncated model stream")
+// was not written by Save, or fails its checksum. It is the checkpoint
+// codec's sentinel, the same for every part.
+var ErrCorrupt = frame.ErrCorrupt
 
 const (
-	magic   = "SBXNNMLP"
-	version = 1
+	magic = "SBXNNMLP"
+	// version 1 was unframed: the same fields after the magic and version,
+	// and a CRC-32 of all of it.
+	version = 2
 	// maxLayers bounds the depth read from a stream.
 	maxLayers = 256
 )
 
-// Save writes m's architecture and parameters (not its gradients) to w in a
-// little-endian binary format: the magic "SBXNNMLP", a uint32 version, the
-// uint32 member count, the uint32 number of sizes and the sizes, the two
-// activations as bytes, the parameters as float32 bits, and a CRC-32 (IEEE)
-// of everything before it.
+// Save writes m's architecture and parameters (not its gradients) to w as
+// a frame (package internal/frame) with the magic "SBXNNMLP" whose payload
+// is the member count, the number of sizes and the sizes (int32), the two
+// activations as bytes and the parameters (float32).
 func (m *MLP) Save(w io.Writer) error {
-	bw := bufio.NewWriter(w)
-	crc := crc32.NewIEEE()
-	mw := io.MultiWriter(bw, crc)
-	hdr := make([]byte, 0, 64)
-	hdr = append(hdr, magic...)
-	hdr = binary.LittleEndian.AppendUint32(hdr, version)
-	hdr = binary.LittleEndian.AppendUint32(hdr, uint32(m.members))
-	hdr = binary.LittleEndian.AppendUint32(hdr, uint32(len(m.sizes)))
+	var e frame.Encoder
+	e.Int32(m.members)
+	e.Int32(len(m.sizes))
 	for _, s := range m.sizes {
-		hdr = binary.LittleEndian.AppendUint32(hdr, uint32(s))
+		e.Int32(s)
 	}
-	hdr = append(hdr, byte(m.hidden), byte(m.output))
-	if _, err := mw.Write(hdr); err != nil {
-		return fmt.Errorf("nn: save: %w", err)
-	}
-	buf := make([]byte, 4*4096)
-	for p := m.Params; len(p) > 0; {
-		k := min(len(p), 4096)
-		for i, x := range p[:k] {
-			binary.LittleEndian.PutUint32(buf[4*i:], math.Float32bits(x))
-		}
-		if _, err := mw.Write(buf[:4*k]); err != nil {
-			return fmt.Errorf("nn: save: %w", err)
-		}
-		p = p[k:]
-	}
-	if _, err := bw.Write(binary.LittleEndian.AppendUint32(nil, crc.Sum32())); err != nil {
-		return fmt.Errorf("nn: save: %w", err)
-	}
-	if err := bw.Flush(); err != nil {
+	e.Uint8(uint8(m.hidden))
+	e.Uint8(uint8(m.output))
+	e.Float32s(m.Params)
+	if err := frame.Write(w, magic, version, e.Bytes()); err != nil {
 		return fmt.Errorf("nn: save: %w", err)
 	}
 	return nil
 }
 
-// Load reads an MLP written by Save. It reads exactly the bytes Save wrote,
-// so further data may follow in r. A truncated, foreign or corrupted stream
-// yields an error wrapping ErrCorrupt; Load never panics on bad input and
-// allocates in proportion to the bytes actually read.
+// Load reads an MLP written by Save, or by the Save of version 1. It reads
+// exactly the bytes Save wrote, so further data may follow in r. A
+// truncated, foreign or corrupted stream yields an error wrapping
+// ErrCorrupt; Load never panics on bad input and allocates in proportion
+// to the bytes actually read.
 func Load(r io.Reader) (*MLP, error) {
-	crc := crc32.NewIEEE()
-	tr := io.TeeReader(r, crc)
-	var b8 [8]byte
-	if err := readFull(tr, b8[:]); err != nil {
-		return nil, err
+	p, err := frame.Read(r, magic, version)
+	var old *frame.VersionError
+	var d *frame.Decoder
+	switch {
+	case errors.As(err, &old) && old.Version == 1:
+		d = frame.Legacy(r, old)
+	case err != nil:
+		return nil, fmt.Errorf("nn: load: %w", err)
+	default:
+		d = frame.NewDecoder(p)
 	}
-	if string(b8[:]) != magic {
-		return nil, fmt.Errorf("%w: bad magic %q", ErrCorrupt, b8[:])
+	m, err := decode(d)
+	if err == nil && old != nil {
+		d.Checksum()
 	}
-	u32 := func() (int, error) {
-		var b [4]byte
-		if err := readFull(tr, b[:]); err != nil {
-			return 0, err
-		}
-		return int(binary.LittleEndian.Uint32(b[:])), nil
+	if err == nil {
+		err = d.Finish()
 	}
-	ver, err := u32()
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("nn: load: %w", err)
 	}
-	if ver != version {
-		return nil, fmt.Errorf("%w: version %d, want %d", ErrCorrupt, ver, version)
-	}
-	members, err := u32()
-	if err != nil {
-		return nil, err
-	}
-	nsizes, err := u32()
-	if err != nil {
-		return nil, err
-	}
-	if nsizes < 2 || nsizes > maxLayers+1 {
-		return nil, fmt.Errorf("%w: %d layer sizes", ErrCorrupt, nsizes)
-	}
-	sizes := make([]int, nsizes)
-	for i := range sizes {
-		if sizes[i], err = u32(); err != nil {
-			return nil, err
-		}
-	}
-	var acts [2]byte
-	if err := readFull(tr, acts[:]); err != nil {
-		return nil, err
-	}
-	m, err := newMLP(members, sizes, Activation(acts[0]), Activation(acts[1]))
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
-	}
-	n := m.members * m.memberLen
-	params := make([]float32, 0, min(n, 1<<16))
-	buf := make([]byte, 4*4096)
-	for len(params) < n {
-		k := min(n-len(params), 4096)
-		if err := readFull(tr, buf[:4*k]); err != nil {
-			return nil, err
-		}
-		for i := range k {
-			params = append(params, math.Float32frombits(binary.LittleEndian.Uint32(buf[4*i:])))
-		}
-	}
-	want := crc.Sum32()
-	var b4 [4]byte
-	if err := readFull(r, b4[:]); err != nil {
-		return nil, err
-	}
-	if got := binary.LittleEndian.Uint32(b4[:]); got != want {
-		return nil, fmt.Errorf("%w: checksum %08x, want %08x", ErrCorrupt, got, want)
-	}
-	m.Params = params
-	m.Grads = make([]float32, n)
+	m.Grads = make([]float32, len(m.Params))
 	return m, nil
 }
 
-// readFull is io.ReadFull reporting a short read as a truncated stream.
-func readFull(r io.Reader, b []byte) error {
-	if _, err := io.ReadFull(r, b); err != nil {
-		if err == io.EOF || err == io.ErrUnexpectedEOF {
-			return fmt.Errorf("%w: %w", ErrCorrupt, io.ErrUnexpectedEOF)
-		}
-		return fmt.Errorf("nn: load: %w", err)
+// decode reads the fields Save writes.
+func decode(d *frame.Decoder) (*MLP, error) {
+	members := d.Int32("members", 1, maxParams)
+	sizes := make([]int, d.Int32("layer sizes", 2, maxLayers+1))
+	for i := range sizes {
+		sizes[i] = d.Int32("layer size", 1, maxParams)
 	}
-	return nil
+	hidden, output := Activation(d.Uint8()), Activation(d.Uint8())
+	if d.Err() != nil {
+		return nil, d.Err()
+	}
+	m, err := newMLP(members, sizes, hidden, output)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
+	}
+	m.Params = d.Float32s(m.members * m.memberLen)
+	return m, d.Err()
 }
