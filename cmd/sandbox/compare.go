@@ -74,7 +74,7 @@ func (f *compareCommand) run(inv *cli.Invocation) error {
 	}
 	opt := compare.Options{Seeds: f.seeds, Seed: f.seed, Dir: f.out, Jobs: f.jobs, Log: inv.Stdout}
 	for _, a := range f.algos {
-		cfg, err := runConfig(files[a], a, f.task, f.seed, f.steps)
+		cfg, _, err := loadConfig(files[a], a, f.task, f.seed, f.steps)
 		if err != nil {
 			return err
 		}

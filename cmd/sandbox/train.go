@@ -107,64 +107,51 @@ func defaultConfig(algo, task string) (mbrl.Config, string, error) {
 	return mbrl.Config{}, "package defaults", nil
 }
 
-// usageError is a usage error of loadConfig; runConfig hands it on as cli's.
-type usageError struct{ msg string }
-
-func (e usageError) Error() string { return e.msg }
-
-func usagef(format string, a ...any) error { return usageError{fmt.Sprintf(format, a...)} }
-
-// runConfig is loadConfig with its usage errors marked for cli (exit status
-// 2); other errors are run failures.
-func runConfig(file, algo, task string, seed uint64, steps int) (mbrl.Config, error) {
-	cfg, err := loadConfig(file, algo, task, seed, steps)
-	if ue := (usageError{}); errors.As(err, &ue) {
-		return cfg, cli.Usage(err)
-	}
-	return cfg, err
-}
-
 // loadConfig reads the config file, or the embedded default for algo on
 // task, sets the run's task, algorithm, seed and (if positive) steps, and
-// returns it validated and with its defaults filled in. A file that names
-// an algorithm must name algo; the task it names is replaced by task.
-func loadConfig(file, algo, task string, seed uint64, steps int) (mbrl.Config, error) {
+// returns it validated and with its defaults filled in, and where it came
+// from. A file that names an algorithm must name algo; the task it names
+// is replaced by task. Mistakes in the file are usage errors.
+func loadConfig(file, algo, task string, seed uint64, steps int) (mbrl.Config, string, error) {
 	var cfg mbrl.Config
-	var err error
+	from := file
 	if file != "" {
-		data, rerr := os.ReadFile(file)
-		if rerr != nil {
-			return cfg, usageError{rerr.Error()}
+		data, err := os.ReadFile(file)
+		if err != nil {
+			return cfg, from, cli.Usage(err)
 		}
 		if cfg, err = mbrl.ParseConfig(data); err != nil {
-			return cfg, usageError{fmt.Sprintf("%s: %v", file, err)}
+			return cfg, from, cli.Usagef("%s: %v", file, err)
 		}
 		// A file's schedule and defaults are its algorithm's: running it
 		// as another one would quietly mix the two.
 		if cfg.Algo != "" && cfg.Algo != algo {
-			return cfg, usagef("%s is a config for %s, not %s", file, cfg.Algo, algo)
+			return cfg, from, cli.Usagef("%s is a config for %s, not %s", file, cfg.Algo, algo)
 		}
-	} else if cfg, _, err = defaultConfig(algo, task); err != nil {
-		return cfg, err
+	} else {
+		var err error
+		if cfg, from, err = defaultConfig(algo, task); err != nil {
+			return cfg, from, err
+		}
 	}
 	cfg.Task, cfg.Algo, cfg.Seed = task, algo, seed
 	if steps > 0 {
 		cfg.Steps = steps
 	}
 	if err := cfg.Validate(); err != nil {
-		return cfg, usageError{err.Error()}
+		return cfg, from, cli.Usage(err)
 	}
-	return cfg.WithDefaults(), nil
+	return cfg.WithDefaults(), from, nil
 }
 
 func (f *trainCommand) run(inv *cli.Invocation) error {
-	cfg, err := runConfig(f.config, f.algo, f.task, f.seed, f.steps)
+	cfg, from, err := loadConfig(f.config, f.algo, f.task, f.seed, f.steps)
 	if err != nil {
 		return err
 	}
-
-	if cfg.Algo != "pets" && cfg.Algo != "pddm" {
-		nn.SetBLASThreads(1) // SAC's minibatch products are too small to share
+	fmt.Fprintf(inv.Stderr, "train: %s on %s, config %s\n", cfg.Algo, cfg.Task, from)
+	if spec, _ := mbrl.LookupAlgo(cfg.Algo); spec.SmallProducts {
+		nn.SetBLASThreads(1) // minibatch products are too small to share
 	}
 	start := time.Now()
 	done := 0

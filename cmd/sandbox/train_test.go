@@ -44,7 +44,7 @@ func TestDefaultConfigsParse(t *testing.T) {
 	}
 	// The game's "both aggressive" setting: PAL's model fit to convergence
 	// on recent data with MAL's policy optimisation to convergence.
-	cfg, err := loadConfig("../../assets/configs/experiments/both-aggressive.json", "pal", "reacher", 1, 0)
+	cfg, _, err := loadConfig("../../assets/configs/experiments/both-aggressive.json", "pal", "reacher", 1, 0)
 	require.NoError(t, err)
 	assert.True(t, cfg.Schedule.PolicyConverge)
 	assert.Equal(t, 10000, cfg.Schedule.ModelWindow)
@@ -70,7 +70,7 @@ func TestShippedConfigsLoad(t *testing.T) {
 			if task == "" {
 				task = "reacher"
 			}
-			_, err = loadConfig(f, named.Algo, task, 1, 0)
+			_, _, err = loadConfig(f, named.Algo, task, 1, 0)
 			assert.NoError(t, err)
 		})
 	}
