@@ -106,13 +106,6 @@ func TestAnglesSaveLoad(t *testing.T) {
 			}
 		}
 	}
-	var buf bytes.Buffer
-
-	// Without angles the stream keeps the version 1 layout.
-	plain, err := New(3, 2, Config{Hidden: []int{3}, Members: 2}, rand.New(rand.NewPCG(1, 1)))
-	require.NoError(t, err)
-	require.NoError(t, plain.Save(&buf))
-	assert.Equal(t, byte(1), buf.Bytes()[len(magic)])
 }
 
 func TestAngleSumsFeedLinkOrientations(t *testing.T) {

@@ -1,238 +1,187 @@
 package ensemble
 
 import (
-	"bufio"
-	"encoding/binary"
+	"bytes"
 	"errors"
 	"fmt"
-	"hash"
-	"hash/crc32"
 	"io"
-	"math"
 	"slices"
 
+	"sandbox/internal/frame"
 	"sandbox/mbrl/nn"
 )
 
 // ErrCorrupt is returned, wrapped, by Load for a stream that is truncated,
-// was not written by Save, or fails its checksum.
-var ErrCorrupt = errors.New("ensemble: corrupt or truncated model stream")
+// was not written by Save, or fails its checksum. It is the checkpoint
+// codec's sentinel, the same for every part (nn.ErrCorrupt too).
+var ErrCorrupt = frame.ErrCorrupt
 
 const (
 	magic = "SBXENSMB"
-	// version 1 has no angle pairs; version 2 adds them after the
-	// log-variance limits; version 3 adds the AngleSums flag after them.
-	// Save writes the lowest version that holds the configuration, so
-	// streams without angles stay readable by older builds.
-	version = 3
+	// Versions 1 to 3 were unframed: the fields, a CRC-32 of them and the
+	// network. Version 1 had no angle pairs, version 2 added them after
+	// the log-variance limits and version 3 the AngleSums flag after them.
+	version = 4
 	maxDim  = 1 << 20
 )
 
-// Save writes the ensemble to w: the magic "SBXENSMB", a uint32 version,
-// the dimensions and configuration (Config.Angles from version 2,
-// AngleSums from version 3), elites, normalization statistics and
-// log-variance bounds (little-endian, float32 as bits), a CRC-32 of that
-// header, then the network as written by nn.MLP.Save.
+// Save writes the ensemble to w as a frame (package internal/frame) with
+// the magic "SBXENSMB" whose payload holds the dimensions and
+// configuration, the elites, the normalization statistics and log-variance
+// bounds (float32), and the network as written by nn.MLP.Save.
 func (e *Ensemble) Save(w io.Writer) error {
-	bw := bufio.NewWriter(w)
-	b := []byte(magic)
-	u32 := func(v int) { b = binary.LittleEndian.AppendUint32(b, uint32(v)) }
-	f32s := func(x []float32) {
-		for _, v := range x {
-			b = binary.LittleEndian.AppendUint32(b, math.Float32bits(v))
-		}
-	}
-	switch {
-	case e.cfg.AngleSums:
-		u32(3)
-	case len(e.cfg.Angles) > 0:
-		u32(2)
-	default:
-		u32(1)
-	}
-	u32(e.inDim)
-	u32(e.outDim)
-	u32(e.cfg.Members)
-	u32(len(e.cfg.Hidden))
+	var enc frame.Encoder
+	enc.Int32(e.inDim)
+	enc.Int32(e.outDim)
+	enc.Int32(e.cfg.Members)
+	enc.Int32(len(e.cfg.Hidden))
 	for _, h := range e.cfg.Hidden {
-		u32(h)
+		enc.Int32(h)
 	}
-	det := byte(0)
-	if e.cfg.Deterministic {
-		det = 1
+	enc.Uint8(uint8(e.cfg.Activation))
+	enc.Bool(e.cfg.Deterministic)
+	enc.Float32(e.cfg.MaxLogVar)
+	enc.Float32(e.cfg.MinLogVar)
+	enc.Int32(len(e.cfg.Angles))
+	for _, p := range e.cfg.Angles {
+		enc.Int32(p[0])
+		enc.Int32(p[1])
 	}
-	b = append(b, byte(e.cfg.Activation), det)
-	f32s([]float32{e.cfg.MaxLogVar, e.cfg.MinLogVar})
-	if len(e.cfg.Angles) > 0 {
-		u32(len(e.cfg.Angles))
-		for _, p := range e.cfg.Angles {
-			u32(p[0])
-			u32(p[1])
-		}
-		if e.cfg.AngleSums {
-			b = append(b, 1)
-		}
-	}
-	u32(len(e.elites))
+	enc.Bool(e.cfg.AngleSums)
+	enc.Int32(len(e.elites))
 	for _, m := range e.elites {
-		u32(m)
+		enc.Int32(m)
 	}
-	f32s(e.inMean)
-	f32s(e.inStd)
-	f32s(e.outMean)
-	f32s(e.outStd)
-	f32s(e.maxLogVar)
-	f32s(e.minLogVar)
-	b = binary.LittleEndian.AppendUint32(b, crc32.ChecksumIEEE(b))
-	if _, err := bw.Write(b); err != nil {
+	for _, x := range [][]float32{e.inMean, e.inStd, e.outMean, e.outStd, e.maxLogVar, e.minLogVar} {
+		enc.Float32s(x)
+	}
+	var net bytes.Buffer
+	if err := e.net.Save(&net); err != nil {
 		return fmt.Errorf("ensemble: save: %w", err)
 	}
-	if err := e.net.Save(bw); err != nil {
-		return fmt.Errorf("ensemble: save: %w", err)
-	}
-	if err := bw.Flush(); err != nil {
+	enc.Blob(net.Bytes())
+	if err := frame.Write(w, magic, version, enc.Bytes()); err != nil {
 		return fmt.Errorf("ensemble: save: %w", err)
 	}
 	return nil
 }
 
-// decoder reads little-endian values, keeping the first error and a
-// running checksum.
-type decoder struct {
-	r   io.Reader
-	crc hash.Hash32
-	err error
-}
-
-func (d *decoder) read(b []byte) {
-	if d.err != nil {
-		return
-	}
-	if _, err := io.ReadFull(d.r, b); err != nil {
-		if err == io.EOF || err == io.ErrUnexpectedEOF {
-			d.err = fmt.Errorf("%w: %w", ErrCorrupt, io.ErrUnexpectedEOF)
-		} else {
-			d.err = fmt.Errorf("ensemble: load: %w", err)
-		}
-		return
-	}
-	d.crc.Write(b)
-}
-
-func (d *decoder) u32() int {
-	var b [4]byte
-	d.read(b[:])
-	return int(binary.LittleEndian.Uint32(b[:]))
-}
-
-// dim reads a count and checks it against limit.
-func (d *decoder) dim(what string, lo, limit int) int {
-	v := d.u32()
-	if d.err == nil && (v < lo || v > limit) {
-		d.err = fmt.Errorf("%w: %s %d", ErrCorrupt, what, v)
-	}
-	return v
-}
-
-func (d *decoder) f32s(x []float32) {
-	var b [4]byte
-	for i := range x {
-		d.read(b[:])
-		x[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[:]))
-	}
-}
-
-// Load reads an ensemble written by Save. A truncated, foreign or corrupted
-// stream yields an error wrapping ErrCorrupt (or nn.ErrCorrupt for the
-// network part); Load never panics on bad input.
+// Load reads an ensemble written by Save, or by the Save of versions 1 to
+// 3. It reads exactly the bytes Save wrote. A truncated, foreign or
+// corrupted stream yields an error wrapping ErrCorrupt; Load never panics
+// on bad input and allocates in proportion to the bytes actually read.
 func Load(r io.Reader) (*Ensemble, error) {
-	d := &decoder{r: r, crc: crc32.NewIEEE()}
-	var mg [8]byte
-	d.read(mg[:])
-	if d.err == nil && string(mg[:]) != magic {
-		return nil, fmt.Errorf("%w: bad magic %q", ErrCorrupt, mg[:])
+	p, err := frame.Read(r, magic, version)
+	var old *frame.VersionError
+	if errors.As(err, &old) && old.Version >= 1 && old.Version < version {
+		return loadUnframed(r, old)
 	}
-	ver := d.u32()
-	if d.err == nil && (ver < 1 || ver > version) {
-		return nil, fmt.Errorf("%w: version %d, want 1 to %d", ErrCorrupt, ver, version)
+	if err != nil {
+		return nil, fmt.Errorf("ensemble: load: %w", err)
 	}
-	inDim := d.dim("input width", 1, maxDim)
-	outDim := d.dim("output width", 1, inDim)
+	d := frame.NewDecoder(p)
+	e := decode(d, version)
+	blob := d.Blob("network")
+	if err := d.Finish(); err != nil {
+		return nil, fmt.Errorf("ensemble: load: %w", err)
+	}
+	return e.attach(nn.Load(bytes.NewReader(blob)))
+}
+
+// loadUnframed reads the rest of a stream of versions 1 to 3: the fields,
+// their checksum, then the network.
+func loadUnframed(r io.Reader, old *frame.VersionError) (*Ensemble, error) {
+	d := frame.Legacy(r, old)
+	e := decode(d, int(old.Version))
+	d.Checksum()
+	if err := d.Finish(); err != nil {
+		return nil, fmt.Errorf("ensemble: load: %w", err)
+	}
+	return e.attach(nn.Load(r))
+}
+
+// decode reads the fields Save writes, those of version ver, and returns
+// an ensemble without its network; nil if d failed.
+func decode(d *frame.Decoder, ver int) *Ensemble {
+	inDim := d.Int32("input width", 1, maxDim)
+	outDim := d.Int32("output width", 1, inDim)
 	var cfg Config
-	cfg.Members = d.dim("members", 1, 1<<16)
-	cfg.Hidden = make([]int, d.dim("hidden layers", 0, 256))
-	if d.err != nil {
-		return nil, d.err
-	}
+	cfg.Members = d.Int32("members", 1, 1<<16)
+	cfg.Hidden = make([]int, d.Int32("hidden layers", 0, 256))
 	for i := range cfg.Hidden {
-		cfg.Hidden[i] = d.dim("hidden width", 1, maxDim)
+		cfg.Hidden[i] = d.Int32("hidden width", 1, maxDim)
 	}
-	var flags [2]byte
-	d.read(flags[:])
-	cfg.Activation, cfg.Deterministic = nn.Activation(flags[0]), flags[1] == 1
-	var lv [2]float32
-	d.f32s(lv[:])
-	cfg.MaxLogVar, cfg.MinLogVar = lv[0], lv[1]
+	cfg.Activation = nn.Activation(d.Uint8())
+	cfg.Deterministic = d.Bool("deterministic")
+	cfg.MaxLogVar, cfg.MinLogVar = d.Float32(), d.Float32()
 	if ver >= 2 {
-		cfg.Angles = make([][2]int, d.dim("angle pairs", 1, outDim/2))
-		if d.err != nil {
-			return nil, d.err
+		minPairs := 1 // versions 2 and 3 wrote pairs only if there were some
+		if ver >= 4 {
+			minPairs = 0
 		}
+		cfg.Angles = make([][2]int, counted(d, d.Int32("angle pairs", minPairs, outDim/2), 8))
 		for i := range cfg.Angles {
-			cfg.Angles[i] = [2]int{d.dim("angle index", 0, outDim-1), d.dim("angle index", 0, outDim-1)}
+			cfg.Angles[i] = [2]int{d.Int32("angle index", 0, outDim-1), d.Int32("angle index", 0, outDim-1)}
 		}
-		if d.err != nil {
-			return nil, d.err
+		if len(cfg.Angles) == 0 {
+			cfg.Angles = nil
 		}
 		if err := checkAngles(cfg.Angles, outDim); err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
-		}
-		if ver >= 3 {
-			var sums [1]byte
-			d.read(sums[:])
-			if d.err == nil && sums[0] > 1 {
-				return nil, fmt.Errorf("%w: angle sums flag %d", ErrCorrupt, sums[0])
-			}
-			cfg.AngleSums = sums[0] == 1
+			d.Failf("%v", err)
 		}
 	}
-	cfg.Elites = d.dim("elites", 1, cfg.Members)
-	if d.err != nil {
-		return nil, d.err
+	if ver >= 3 {
+		cfg.AngleSums = d.Bool("angle sums")
+		if cfg.AngleSums && len(cfg.Angles) == 0 {
+			d.Failf("angle sums without angle pairs")
+		}
 	}
-	if cfg.Members*outDim > 1<<24 {
-		return nil, fmt.Errorf("%w: %d members × %d outputs", ErrCorrupt, cfg.Members, outDim)
+	cfg.Elites = d.Int32("elites", 1, cfg.Members)
+	if d.Err() == nil && cfg.Members*outDim > 1<<24 {
+		d.Failf("%d members × %d outputs", cfg.Members, outDim)
 	}
-	if flags[1] > 1 {
-		return nil, fmt.Errorf("%w: deterministic flag %d", ErrCorrupt, flags[1])
-	}
-	elites := make([]int, cfg.Elites)
+	elites := make([]int, counted(d, cfg.Elites, 4))
 	for i := range elites {
-		elites[i] = d.dim("elite", 0, cfg.Members-1)
+		elites[i] = d.Int32("elite", 0, cfg.Members-1)
 	}
-	if d.err != nil {
-		return nil, d.err
+	netIn, netOut := netWidths(inDim, outDim, cfg)
+	lens := []int{netIn, netIn, netOut, netOut, 0, 0}
+	if !cfg.Deterministic {
+		lens[4], lens[5] = cfg.Members*netOut, cfg.Members*netOut
+	}
+	var stats [6][]float32
+	for i, n := range lens {
+		stats[i] = d.Float32s(n)
+	}
+	if d.Err() != nil {
+		return nil
 	}
 	e := newEnsemble(inDim, outDim, cfg, nil)
 	copy(e.elites, elites)
-	for _, x := range [][]float32{e.inMean, e.inStd, e.outMean, e.outStd, e.maxLogVar, e.minLogVar} {
-		d.f32s(x)
+	for i, x := range [][]float32{e.inMean, e.inStd, e.outMean, e.outStd, e.maxLogVar, e.minLogVar} {
+		copy(x, stats[i])
 	}
-	want := d.crc.Sum32()
-	got := d.u32()
-	if d.err != nil {
-		return nil, d.err
+	return e
+}
+
+// counted returns n if d holds n values of size bytes, else 0, so that a
+// lying count fails before it is allocated.
+func counted(d *frame.Decoder, n, size int) int {
+	if !d.Need(n * size) {
+		return 0
 	}
-	if uint32(got) != want {
-		return nil, fmt.Errorf("%w: header checksum %08x, want %08x", ErrCorrupt, got, want)
-	}
-	net, err := nn.Load(r)
+	return n
+}
+
+// attach sets e's network, loaded with error err, after checking that it
+// is the one e's configuration describes.
+func (e *Ensemble) attach(net *nn.MLP, err error) (*Ensemble, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ensemble: load network: %w", err)
 	}
 	h, o := net.Activations()
-	if net.Members() != cfg.Members || !slices.Equal(net.Sizes(), sizes(inDim, outDim, cfg)) || h != cfg.Activation || o != nn.Identity {
-		return nil, fmt.Errorf("%w: network %v×%d does not match the header", ErrCorrupt, net.Sizes(), net.Members())
+	if net.Members() != e.cfg.Members || !slices.Equal(net.Sizes(), sizes(e.inDim, e.outDim, e.cfg)) || h != e.cfg.Activation || o != nn.Identity {
+		return nil, fmt.Errorf("ensemble: load: %w: network %v×%d does not match the header", ErrCorrupt, net.Sizes(), net.Members())
 	}
 	e.net = net
 	return e, nil

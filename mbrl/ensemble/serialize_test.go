@@ -2,13 +2,18 @@ package ensemble
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
+	"math"
 	"math/rand/v2"
+	"os"
+	"runtime"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"sandbox/internal/frame"
 	"sandbox/mbrl/nn"
 )
 
@@ -44,17 +49,142 @@ func TestLoadCorrupt(t *testing.T) {
 	var buf bytes.Buffer
 	require.NoError(t, e.Save(&buf))
 	good := buf.Bytes()
-	isCorrupt := func(err error) bool { return errors.Is(err, ErrCorrupt) || errors.Is(err, nn.ErrCorrupt) }
 	for n := range len(good) {
-		if _, err := Load(bytes.NewReader(good[:n])); !isCorrupt(err) {
+		if _, err := Load(bytes.NewReader(good[:n])); !errors.Is(err, ErrCorrupt) {
 			t.Fatalf("Load(first %d of %d bytes) error = %v, want ErrCorrupt", n, len(good), err)
 		}
 	}
 	for i := range good {
 		bad := bytes.Clone(good)
 		bad[i] ^= 0x10
-		if _, err := Load(bytes.NewReader(bad)); !isCorrupt(err) {
+		if _, err := Load(bytes.NewReader(bad)); !errors.Is(err, ErrCorrupt) {
 			t.Fatalf("Load(byte %d flipped) error = %v, want ErrCorrupt", i, err)
 		}
 	}
+}
+
+// TestLoadOldVersions loads the unframed streams of versions 1 to 3 in
+// testdata, saved by the sandbox of before the framed version 4 (with
+// the network in nn's version 1), and checks them against the JSON
+// written with them; and a model part of a real run directory of then.
+func TestLoadOldVersions(t *testing.T) {
+	for _, name := range []string{"ensemble-v1", "ensemble-v2", "ensemble-v3"} {
+		t.Run(name, func(t *testing.T) {
+			stream, err := os.ReadFile("testdata/" + name + ".bin")
+			require.NoError(t, err)
+			js, err := os.ReadFile("testdata/" + name + ".json")
+			require.NoError(t, err)
+			var want struct {
+				In, Out   int
+				Config    Config
+				Elites    []int
+				InMean    []float32 `json:"in_mean"`
+				InStd     []float32 `json:"in_std"`
+				OutMean   []float32 `json:"out_mean"`
+				OutStd    []float32 `json:"out_std"`
+				MaxLogVar []float32 `json:"max_log_var"`
+				MinLogVar []float32 `json:"min_log_var"`
+				Params    []float32
+			}
+			require.NoError(t, json.Unmarshal(js, &want))
+
+			r := bytes.NewReader(append(stream, "more"...))
+			e, err := Load(r)
+			require.NoError(t, err)
+			assert.Equal(t, 4, r.Len(), "Load must stop after the ensemble")
+			assert.Equal(t, [2]int{want.In, want.Out}, [2]int{e.InDim(), e.OutDim()})
+			assert.Equal(t, want.Config, e.cfg)
+			assert.Equal(t, want.Elites, e.elites)
+			assert.Equal(t, want.InMean, e.inMean)
+			assert.Equal(t, want.InStd, e.inStd)
+			assert.Equal(t, want.OutMean, e.outMean)
+			assert.Equal(t, want.OutStd, e.outStd)
+			assert.Equal(t, want.MaxLogVar, e.maxLogVar)
+			assert.Equal(t, want.MinLogVar, e.minLogVar)
+			assert.Equal(t, want.Params, e.net.Params)
+
+			for n := range len(stream) {
+				_, err := Load(bytes.NewReader(stream[:n]))
+				require.ErrorIs(t, err, ErrCorrupt, "Load(first %d of %d bytes)", n, len(stream))
+			}
+			for i := range stream {
+				bad := bytes.Clone(stream)
+				bad[i] ^= 0x10
+				_, err := Load(bytes.NewReader(bad))
+				require.ErrorIs(t, err, ErrCorrupt, "Load(byte %d ^ 0x10)", i)
+			}
+			checkResave(t, e)
+		})
+	}
+	t.Run("run directory", func(t *testing.T) {
+		stream, err := os.ReadFile("testdata/run-mbpo-model-v1.bin")
+		require.NoError(t, err)
+		e, err := Load(bytes.NewReader(stream))
+		require.NoError(t, err)
+		assert.Equal(t, 2, e.Config().Members)
+		checkResave(t, e)
+	})
+}
+
+// checkResave saves e in the current version and checks that it loads
+// back identical.
+func checkResave(t *testing.T, e *Ensemble) {
+	t.Helper()
+	var buf bytes.Buffer
+	require.NoError(t, e.Save(&buf))
+	assert.Equal(t, byte(version), buf.Bytes()[len(magic)], "Save writes version %d", version)
+	got, err := Load(&buf)
+	require.NoError(t, err)
+	assert.Equal(t, e.cfg, got.cfg)
+	assert.Equal(t, e.elites, got.elites)
+	for _, p := range [][2][]float32{{e.inMean, got.inMean}, {e.inStd, got.inStd}, {e.outMean, got.outMean}, {e.outStd, got.outStd},
+		{e.maxLogVar, got.maxLogVar}, {e.minLogVar, got.minLogVar}, {e.net.Params, got.net.Params}} {
+		assert.Equal(t, bits(p[0]), bits(p[1]))
+	}
+}
+
+// bits returns the float32 bit patterns of x, which compare NaNs exactly.
+func bits(x []float32) []uint32 {
+	b := make([]uint32, len(x))
+	for i, v := range x {
+		b[i] = math.Float32bits(v)
+	}
+	return b
+}
+
+// FuzzLoad: any input, as a stream and framed as a payload (which gets it
+// past the checksum), gives an ensemble or an error wrapping ErrCorrupt,
+// never a panic, and costs memory in proportion to its size. An ensemble
+// read back saves and loads again unchanged. The seeds are in
+// testdata/fuzz/FuzzLoad.
+func FuzzLoad(f *testing.F) {
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var framed bytes.Buffer
+		require.NoError(t, frame.Write(&framed, magic, version, data))
+		checkLoad(t, data)
+		checkLoad(t, framed.Bytes())
+	})
+}
+
+// checkLoad loads data and checks what FuzzLoad promises.
+func checkLoad(t *testing.T, data []byte) {
+	t.Helper()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	e, err := Load(bytes.NewReader(data))
+	runtime.ReadMemStats(&after)
+	// Load holds the payload, the statistics twice, the network's payload
+	// and its parameters and gradients, each at most about the input's
+	// size, and bytes.Buffer may double; the constant covers small fixed
+	// allocations and the legacy reader's first chunk.
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 16*uint64(len(data))+64<<10 {
+		t.Fatalf("Load of %d bytes allocated %d", len(data), alloc)
+	}
+	if err != nil {
+		if !errors.Is(err, ErrCorrupt) {
+			t.Fatalf("Load error = %v, want ErrCorrupt", err)
+		}
+		return
+	}
+	checkResave(t, e)
 }
