@@ -1,10 +1,7 @@
 package sac
 
 import (
-	"bytes"
-	"encoding/binary"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -15,8 +12,9 @@ import (
 )
 
 // ErrCorrupt is returned, wrapped, by Load for a stream that is truncated,
-// was not written by Save, or fails its checksum.
-var ErrCorrupt = errors.New("sac: corrupt or truncated checkpoint")
+// was not written by Save, or fails its checksum. It is the checkpoint
+// codec's sentinel, the same for every part.
+var ErrCorrupt = frame.ErrCorrupt
 
 const (
 	magic   = "SBXSACAG"
@@ -29,20 +27,19 @@ const (
 // step counts, framed by package internal/frame with the magic "SBXSACAG".
 // The random streams are the caller's to save.
 func (a *Agent) Save(w io.Writer) error {
-	var p bytes.Buffer
+	var e frame.Encoder
 	cfg, err := json.Marshal(a.cfg)
 	if err != nil {
 		return fmt.Errorf("sac: save: %w", err)
 	}
-	u32 := func(v uint32) { p.Write(binary.LittleEndian.AppendUint32(nil, v)) }
-	u32(uint32(len(cfg)))
-	p.Write(cfg)
-	u32(uint32(a.obsDim))
-	u32(uint32(a.actDim))
-	p.Write(binary.LittleEndian.AppendUint64(nil, uint64(a.updates)))
-	u32(math.Float32bits(a.logAlpha[0]))
+	e.Int32(len(cfg))
+	e.Write(cfg)
+	e.Int32(a.obsDim)
+	e.Int32(a.actDim)
+	e.Int64(a.updates)
+	e.Float32(a.logAlpha[0])
 	for _, m := range []*nn.MLP{a.actor, a.critic, a.target} {
-		if err := m.Save(&p); err != nil {
+		if err := m.Save(&e); err != nil {
 			return fmt.Errorf("sac: save: %w", err)
 		}
 	}
@@ -51,11 +48,10 @@ func (a *Agent) Save(w io.Writer) error {
 		if err != nil {
 			return fmt.Errorf("sac: save: %w", err)
 		}
-		u32(uint32(len(b)))
-		p.Write(b)
+		e.Int32(len(b))
+		e.Write(b)
 	}
-
-	if err := frame.Write(w, magic, version, p.Bytes()); err != nil {
+	if err := frame.Write(w, magic, version, e.Bytes()); err != nil {
 		return fmt.Errorf("sac: save: %w", err)
 	}
 	return nil
@@ -67,72 +63,42 @@ func (a *Agent) Save(w io.Writer) error {
 // the bytes actually read.
 func Load(r io.Reader) (*Agent, error) {
 	payload, err := frame.Read(r, magic, version)
-	if errors.Is(err, frame.ErrCorrupt) {
-		return nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
-	}
 	if err != nil {
 		return nil, fmt.Errorf("sac: load: %w", err)
 	}
-	a, err := decode(bytes.NewReader(payload))
+	d := frame.NewDecoder(payload)
+	a, err := decode(d)
+	if err == nil {
+		err = d.Finish()
+	}
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
+		return nil, fmt.Errorf("sac: load: %w", err)
 	}
 	return a, nil
 }
 
 // decode parses a payload whose checksum matched.
-func decode(p *bytes.Reader) (*Agent, error) {
-	u32 := func() (uint32, error) {
-		var b [4]byte
-		_, err := io.ReadFull(p, b[:])
-		return binary.LittleEndian.Uint32(b[:]), err
-	}
-	bytesN := func() ([]byte, error) {
-		n, err := u32()
-		if err != nil {
-			return nil, err
-		}
-		if int64(n) > int64(p.Len()) {
-			return nil, fmt.Errorf("field of %d bytes with %d left", n, p.Len())
-		}
-		b := make([]byte, n)
-		_, err = io.ReadFull(p, b)
-		return b, err
-	}
-	cfgJSON, err := bytesN()
-	if err != nil {
+func decode(d *frame.Decoder) (*Agent, error) {
+	cfgJSON := d.Bytes(d.Int32("config length", 0, d.Len()))
+	obsDim := d.Int32("observation width", 0, math.MaxInt32)
+	actDim := d.Int32("action width", 0, math.MaxInt32)
+	updates := d.Int64("update count", 0, math.MaxInt32)
+	logAlpha := d.Float32()
+	if err := d.Err(); err != nil {
 		return nil, err
 	}
 	var cfg Config
 	if err := json.Unmarshal(cfgJSON, &cfg); err != nil {
-		return nil, fmt.Errorf("config: %w", err)
+		return nil, fmt.Errorf("%w: config: %w", ErrCorrupt, err)
 	}
-	var dims [3]uint32
-	for i := range dims {
-		if dims[i], err = u32(); err != nil {
-			return nil, err
-		}
-	}
-	a, err := newAgent(int(dims[0]), int(dims[1]), cfg)
+	a, err := newAgent(obsDim, actDim, cfg)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
 	}
-	hi, err := u32()
-	if err != nil {
-		return nil, err
-	}
-	updates := uint64(dims[2]) | uint64(hi)<<32
-	if updates > math.MaxInt32 {
-		return nil, fmt.Errorf("update count %d", updates)
-	}
-	a.updates = int(updates)
-	la, err := u32()
-	if err != nil {
-		return nil, err
-	}
-	a.logAlpha[0] = math.Float32frombits(la)
-	if v := float64(a.logAlpha[0]); math.IsNaN(v) || math.IsInf(v, 0) {
-		return nil, fmt.Errorf("log alpha %v", v)
+	a.updates = updates
+	a.logAlpha[0] = logAlpha
+	if v := float64(logAlpha); math.IsNaN(v) || math.IsInf(v, 0) {
+		return nil, fmt.Errorf("%w: log alpha %v", ErrCorrupt, v)
 	}
 	act, _ := activation(a.cfg.Activation)
 	nets := []struct {
@@ -145,13 +111,13 @@ func decode(p *bytes.Reader) (*Agent, error) {
 		{&a.target, 2, a.criticSizes()},
 	}
 	for i, nt := range nets {
-		m, err := nn.Load(p)
+		m, err := nn.Load(d)
 		if err != nil {
 			return nil, fmt.Errorf("network %d: %w", i, err)
 		}
 		if h, _ := m.Activations(); m.Members() != nt.members || !slices.Equal(m.Sizes(), nt.sizes) || h != act {
-			return nil, fmt.Errorf("network %d has %d members of sizes %v (%v), want %d of %v (%v)",
-				i, m.Members(), m.Sizes(), h, nt.members, nt.sizes, act)
+			return nil, fmt.Errorf("%w: network %d has %d members of sizes %v (%v), want %d of %v (%v)",
+				ErrCorrupt, i, m.Members(), m.Sizes(), h, nt.members, nt.sizes, act)
 		}
 		*nt.dst = m
 	}
@@ -159,19 +125,16 @@ func decode(p *bytes.Reader) (*Agent, error) {
 		opt *nn.Adam
 		n   int
 	}{{&a.actorOpt, len(a.actor.Params)}, {&a.criticOpt, len(a.critic.Params)}, {&a.alphaOpt, 1}} {
-		b, err := bytesN()
-		if err != nil {
+		b := d.Bytes(d.Int32("optimiser length", 0, d.Len()))
+		if err := d.Err(); err != nil {
 			return nil, err
 		}
 		if err := o.opt.UnmarshalBinary(b); err != nil {
 			return nil, fmt.Errorf("optimiser %d: %w", i, err)
 		}
 		if m, _, t := o.opt.State(); t > 0 && len(m) != o.n {
-			return nil, fmt.Errorf("optimiser %d has %d moments for %d parameters", i, len(m), o.n)
+			return nil, fmt.Errorf("%w: optimiser %d has %d moments for %d parameters", ErrCorrupt, i, len(m), o.n)
 		}
-	}
-	if p.Len() != 0 {
-		return nil, fmt.Errorf("%d trailing bytes", p.Len())
 	}
 	a.init()
 	return a, nil
