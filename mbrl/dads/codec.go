@@ -12,8 +12,9 @@ import (
 
 // ErrCorrupt is returned, wrapped, by the Load functions for a stream that
 // is truncated, was not written by the matching Save, or fails its
-// checksum.
-var ErrCorrupt = errors.New("dads: corrupt or truncated stream")
+// checksum. It wraps the checkpoint codec's sentinel, frame.ErrCorrupt,
+// which every part's errors wrap.
+var ErrCorrupt = fmt.Errorf("dads: %w", frame.ErrCorrupt)
 
 // writeSection writes a framed payload (see package internal/frame).
 func writeSection(w io.Writer, magic string, version uint32, payload []byte) error {
