@@ -23,6 +23,7 @@ import (
 	"hash/crc32"
 	"io"
 	"math"
+	"slices"
 )
 
 // ErrCorrupt is returned, wrapped, for a stream that is truncated, has
@@ -173,7 +174,7 @@ func (e *Encoder) Float64(v float64) { e.Uint64(math.Float64bits(v)) }
 
 // Float32s appends the values of v, without their count.
 func (e *Encoder) Float32s(v []float32) {
-	e.b = growBy(e.b, 4*len(v))
+	e.b = slices.Grow(e.b, 4*len(v))
 	for _, x := range v {
 		e.Float32(x)
 	}
@@ -181,7 +182,7 @@ func (e *Encoder) Float32s(v []float32) {
 
 // Float64s appends the values of v, without their count.
 func (e *Encoder) Float64s(v []float64) {
-	e.b = growBy(e.b, 8*len(v))
+	e.b = slices.Grow(e.b, 8*len(v))
 	for _, x := range v {
 		e.Float64(x)
 	}
@@ -191,13 +192,6 @@ func (e *Encoder) Float64s(v []float64) {
 func (e *Encoder) Blob(v []byte) {
 	e.Int64(len(v))
 	e.b = append(e.b, v...)
-}
-
-func growBy(b []byte, n int) []byte {
-	if cap(b)-len(b) < n {
-		b = append(b[:len(b):len(b)], make([]byte, n)...)[:len(b)]
-	}
-	return b
 }
 
 // A Decoder reads the values an Encoder wrote. The first failure sticks:
@@ -223,8 +217,8 @@ func NewDecoder(payload []byte) *Decoder { return &Decoder{b: payload} }
 // and version Read consumed and reported as old: the layout of networks,
 // ensembles and replay buffers before they were framed, whose fields ran
 // up to a CRC-32 of everything before it (verify it with Checksum). The
-// Decoder reads from r exactly the bytes it decodes, in chunks, so that
-// memory grows only with the bytes r actually holds.
+// Decoder reads from r exactly the bytes it decodes (or those Need asks
+// for), in chunks, so that memory grows only with the bytes r holds.
 func Legacy(r io.Reader, old *VersionError) *Decoder {
 	crc := crc32.NewIEEE()
 	crc.Write([]byte(old.Magic))
@@ -267,9 +261,11 @@ func (d *Decoder) Need(n int) bool {
 		return false
 	}
 	for d.r != nil && len(d.b) < n {
-		k := min(n-len(d.b), 1<<16)
+		// Read at most as much again as so far, so that a lying count
+		// costs a few times the stream's size, not what it claims.
+		k := min(n-len(d.b), max(512, d.off+len(d.b)))
 		old := len(d.b)
-		d.b = growBy(d.b, k)[:old+k]
+		d.b = slices.Grow(d.b, k)[:old+k]
 		got, err := io.ReadFull(d.r, d.b[old:])
 		d.b = d.b[:old+got]
 		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
