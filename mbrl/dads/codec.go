@@ -29,13 +29,20 @@ func writeSection(w io.Writer, magic string, version uint32, payload []byte) err
 func readSection(r io.Reader, magic string, version uint32) ([]byte, error) {
 	p, err := frame.Read(r, magic, version)
 	if errors.Is(err, frame.ErrCorrupt) {
-		return nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
+		return nil, corrupt{err}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("dads: load: %w", err)
 	}
 	return p, nil
 }
+
+// corrupt is a damaged stream frame reported: it wraps ErrCorrupt too,
+// without saying "corrupt" twice.
+type corrupt struct{ err error }
+
+func (c corrupt) Error() string   { return "dads: " + c.err.Error() }
+func (c corrupt) Unwrap() []error { return []error{ErrCorrupt, c.err} }
 
 // enc appends little-endian values to a payload.
 type enc struct{ b []byte }

@@ -52,8 +52,18 @@ func TestLoadOldFiles(t *testing.T) {
 	}
 }
 
-func TestErrCorruptIsFrames(t *testing.T) {
+// TestReadSectionErrors: a damaged section's error wraps ErrCorrupt and
+// frame's errors, and says what frame found.
+func TestReadSectionErrors(t *testing.T) {
 	_, err := LoadDynamics(bytes.NewReader([]byte("SBXDADSD")))
 	assert.ErrorIs(t, err, ErrCorrupt)
 	assert.True(t, errors.Is(err, frame.ErrCorrupt), "error %v does not wrap frame.ErrCorrupt", err)
+	assert.EqualError(t, err, "dads: corrupt or truncated stream: SBXDADSD header of 12 bytes ends after 8")
+
+	var b bytes.Buffer
+	require.NoError(t, writeSection(&b, dynMagic, dynVersion+1, nil))
+	_, err = LoadDynamics(&b)
+	var ve *frame.VersionError
+	assert.True(t, errors.As(err, &ve), "error %v is not a *frame.VersionError", err)
+	assert.ErrorContains(t, err, "dads: corrupt or truncated stream: SBXDADSD format v2, this build reads v1 (made by a newer sandbox, or damaged)")
 }
