@@ -91,7 +91,10 @@ func TestUsageErrorsExit2WithOneLine(t *testing.T) {
 		want string // in the line, after "prog CMD: "
 	}{
 		{[]string{"eval", "--bogus"}, "flag provided but not defined: -bogus"},
-		{[]string{"eval", "--task", "reacher", "--controller", "zero", "--seed", "-1"}, `invalid value "-1" for flag -seed: parse error`},
+		{[]string{"eval", "--task", "reacher", "--controller", "zero", "--seed", "-1"}, `invalid value "-1" for flag -seed: "-1" is not a decimal number (digits 0-9, no sign, prefix or leading zero)`},
+		{[]string{"eval", "--task", "reacher", "--controller", "zero", "--seed", "0x10"}, `invalid value "0x10" for flag -seed: "0x10" is not a decimal number (digits 0-9, no sign, prefix or leading zero)`},
+		{[]string{"eval", "--task", "reacher", "--controller", "zero", "--seed", "010"}, `invalid value "010" for flag -seed: "010" is not a decimal number (digits 0-9, no sign, prefix or leading zero)`},
+		{[]string{"eval", "--task", "reacher", "--controller", "zero", "--seed", "18446744073709551616"}, `invalid value "18446744073709551616" for flag -seed: 18446744073709551616 is larger than 18446744073709551615`},
 		{[]string{"eval", "--controller", "zero"}, "--task is required (known: pendulum, reacher)"},
 		{[]string{"eval", "--task", "nope", "--controller", "zero"}, `--task: unknown task "nope" (known: pendulum, reacher)`},
 		{[]string{"eval", "--task", "reacher"}, "--controller is required (known: zero, random)"},

@@ -4,7 +4,9 @@ import (
 	"flag"
 	"fmt"
 	"image"
+	"math"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -54,10 +56,35 @@ func (fs *FlagSet) Controller(p *string) *flag.Flag {
 	return fs.Lookup("controller")
 }
 
-// Seed defines --seed, the random seed; default 1.
+// Seed defines --seed, the random seed, a decimal number in [0, 2^64); default
+// 1. flag's own unsigned parsing would read 0x10 as 16 and 010 as 8: a seed
+// is written down and compared as typed, so only decimal digits are taken.
 func (fs *FlagSet) Seed(p *uint64) *flag.Flag {
-	fs.Uint64Var(p, "seed", 1, "random seed (a seed gives the same episodes in eval, record and view)")
+	*p = 1
+	fs.Var(seedValue{p}, "seed", "random seed, decimal (a seed gives the same episodes in eval, record and view)")
 	return fs.Lookup("seed")
+}
+
+// seedValue is a decimal uint64 flag.
+type seedValue struct{ p *uint64 }
+
+func (v seedValue) String() string {
+	if v.p == nil {
+		return "1"
+	}
+	return strconv.FormatUint(*v.p, 10)
+}
+
+func (v seedValue) Set(s string) error {
+	if s == "" || strings.Trim(s, "0123456789") != "" || len(s) > 1 && s[0] == '0' {
+		return fmt.Errorf("%q is not a decimal number (digits 0-9, no sign, prefix or leading zero)", s)
+	}
+	n, err := strconv.ParseUint(s, 10, 64)
+	if err != nil {
+		return fmt.Errorf("%s is larger than %d", s, uint64(math.MaxUint64))
+	}
+	*v.p = n
+	return nil
 }
 
 // Episodes defines --episodes, a number of episodes in [1, max] whose
