@@ -17,7 +17,7 @@ var dadsSpec = AlgoSpec{
 	Name:          "dads",
 	Summary:       "DADS: unsupervised skills and zero-shot latent-space planning (Sharma et al. 2019)",
 	SmallProducts: true,
-	Defaults:      func(*Config) {},
+	Defaults:      func(c *Config) { c.DADS = c.DADS.WithDefaults() },
 	Validate:      func(c Config) error { return c.DADS.Validate() },
 	New:           newDADS,
 	Load:          loadDADS,

@@ -18,6 +18,13 @@ type dynamics struct {
 	ens *ensemble.Ensemble
 }
 
+// modelDefaults fills the zero fields of c's ensemble and fitting options,
+// so that config.json shows every value a model-based run uses.
+func modelDefaults(c *Config) {
+	c.Model = c.Model.WithDefaults()
+	c.Fit = c.Fit.WithDefaults(len(c.Model.Hidden) + 1)
+}
+
 // newDynamics returns a fresh ensemble for the run's model layout.
 func newDynamics(r *Run) (dynamics, error) {
 	l := r.layout

@@ -11,6 +11,7 @@ var pddmSpec = AlgoSpec{
 		if c.Planner.Kind == "" {
 			c.Planner.Kind = "mppi"
 		}
+		modelDefaults(c)
 	},
 	Validate: func(c Config) error { return c.Planner.Validate() },
 	New:      newMPC,

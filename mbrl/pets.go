@@ -9,7 +9,7 @@ package mbrl
 var petsSpec = AlgoSpec{
 	Name:     "pets",
 	Summary:  "PETS: MPC with CEM on a probabilistic ensemble (Chua et al. 2018)",
-	Defaults: func(*Config) {},
+	Defaults: modelDefaults,
 	Validate: func(c Config) error { return c.Planner.Validate() },
 	New:      newMPC,
 	Load:     loadMPC,

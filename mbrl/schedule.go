@@ -84,7 +84,7 @@ type Schedule struct {
 // policyDefaults returns an algorithm's Defaults for the policy family:
 // schedule replaces a zero Schedule, own sets the algorithm's other
 // defaults, and a model-based schedule fits fitEpochs epochs per refit
-// (0: to convergence, the ensemble's own default) with MBPO's ensemble.
+// (0: the ensemble's default, 100 with early stopping) with MBPO's ensemble.
 func policyDefaults(schedule Schedule, fitEpochs int, own func(c *Config)) func(c *Config) {
 	return func(c *Config) {
 		s := &c.Schedule
@@ -112,6 +112,7 @@ func policyDefaults(schedule Schedule, fitEpochs int, own func(c *Config)) func(
 			if c.Fit.BatchSize == 0 {
 				c.Fit.BatchSize = 256 // MBPO
 			}
+			modelDefaults(c)
 		}
 		if s.ChunkUpdates == 0 {
 			s.ChunkUpdates = 250

@@ -60,7 +60,8 @@ type Config struct {
 	AngleSums bool
 }
 
-func (c Config) withDefaults() Config {
+// WithDefaults returns c with its zero fields set to their defaults.
+func (c Config) WithDefaults() Config {
 	if c.Members == 0 {
 		c.Members = 5
 	}
@@ -122,7 +123,7 @@ type Ensemble struct {
 // initialised from rng. Until Train fits them, normalization is the
 // identity.
 func New(inDim, outDim int, cfg Config, rng *rand.Rand) (*Ensemble, error) {
-	cfg = cfg.withDefaults()
+	cfg = cfg.WithDefaults()
 	if outDim < 1 || inDim < outDim {
 		return nil, fmt.Errorf("ensemble: inDim %d, outDim %d: want 1 ≤ outDim ≤ inDim", inDim, outDim)
 	}

@@ -65,7 +65,10 @@ type TrainConfig struct {
 	NoBootstrap bool
 }
 
-func (c TrainConfig) withDefaults(layers int) TrainConfig {
+// WithDefaults returns c with its zero fields set to their defaults for a
+// network of layers weight layers (the hidden layers and the output).
+// Applying it twice changes nothing.
+func (c TrainConfig) WithDefaults(layers int) TrainConfig {
 	if c.Epochs == 0 {
 		c.Epochs = 100
 	}
@@ -86,7 +89,6 @@ func (c TrainConfig) withDefaults(layers int) TrainConfig {
 	if c.LogVarPenalty == 0 {
 		c.LogVarPenalty = 0.01
 	}
-	c.LogVarPenalty = max(c.LogVarPenalty, 0)
 	if c.ValidationFraction == 0 {
 		c.ValidationFraction = 0.2
 	}
@@ -154,7 +156,7 @@ func (e *Ensemble) Train(data Dataset, cfg TrainConfig, rng *rand.Rand) (TrainSt
 	if rng == nil {
 		return TrainStats{}, errors.New("ensemble: nil rng")
 	}
-	cfg = cfg.withDefaults(e.net.Layers())
+	cfg = cfg.WithDefaults(e.net.Layers())
 	od, ad, in := e.outDim, e.ActDim(), e.inDim
 	n := len(data.Obs) / od
 	if len(data.Obs) != n*od || len(data.Act) != n*ad || len(data.Next) != n*od {
@@ -429,7 +431,7 @@ func (t *trainer) step(boot [][]int, start, b int) {
 	e.net.Backward(t.ws, dy, nil)
 	t.opt.Step(e.net.Params, e.net.Grads, t.decay)
 	if !e.cfg.Deterministic {
-		c := t.cfg.LogVarPenalty
+		c := max(t.cfg.LogVarPenalty, 0) // negative disables it
 		n := len(e.maxLogVar)
 		for j := range n {
 			gMax[j] += c
