@@ -2,6 +2,7 @@ package ensemble
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"math"
@@ -124,6 +125,40 @@ func TestLoadOldVersions(t *testing.T) {
 		assert.Equal(t, 2, e.Config().Members)
 		checkResave(t, e)
 	})
+}
+
+// TestLoadLyingHeader: a 46-byte stream of version 1 claiming 2¹⁶
+// members of 2²⁰ inputs and 256 outputs (the sandbox of before allocated
+// 137 MB for their statistics), and the same header framed in today's
+// layout, fail on the short stream without allocating what they claim.
+func TestLoadLyingHeader(t *testing.T) {
+	var e frame.Encoder
+	for _, v := range []int{1 << 20, 256, 1 << 16, 0} { // widths, members, hidden layers
+		e.Int32(v)
+	}
+	e.Uint8(0)
+	e.Uint8(0)
+	e.Float32(0)
+	e.Float32(0)
+	v1 := append([]byte(magic), 1, 0, 0, 0)
+	v1 = append(v1, e.Bytes()...)
+	v1 = binary.LittleEndian.AppendUint32(v1, 1) // one elite, member 0
+	v1 = binary.LittleEndian.AppendUint32(v1, 0)
+	e.Int32(0) // no angle pairs
+	e.Bool(false)
+	e.Int32(1)
+	e.Int32(0)
+	var v4 bytes.Buffer
+	require.NoError(t, frame.Write(&v4, magic, version, e.Bytes()))
+	for name, stream := range map[string][]byte{"version 1": v1, "version 4": v4.Bytes()} {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		_, err := Load(bytes.NewReader(stream))
+		runtime.ReadMemStats(&after)
+		assert.ErrorIs(t, err, ErrCorrupt, name)
+		assert.ErrorContains(t, err, "bytes needed", name)
+		assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(1<<20), "%s: bytes allocated for a %d-byte stream", name, len(stream))
+	}
 }
 
 // checkResave saves e in the current version and checks that it loads
