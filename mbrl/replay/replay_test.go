@@ -2,8 +2,10 @@ package replay_test
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -175,6 +177,30 @@ func TestLoadLyingLength(t *testing.T) {
 	_, err := replay.Load(&buf)
 	assert.ErrorIs(t, err, replay.ErrCorrupt)
 	assert.ErrorContains(t, err, "bytes needed at offset 40")
+}
+
+// TestLoadWideEmpty: an empty buffer of 2²⁰-wide rows, a 60-byte stream in
+// version 1 (whose loader allocated 24 MB of rows for it) or today's,
+// loads without allocating a row.
+func TestLoadWideEmpty(t *testing.T) {
+	v1 := []byte("SBXRPLAY")
+	for _, v := range []uint64{1, 1 << 20, 1 << 20, 0, 0, 0} {
+		v1 = binary.LittleEndian.AppendUint64(v1, v)
+	}
+	v1 = binary.LittleEndian.AppendUint32(v1, crc32.ChecksumIEEE(v1))
+	wide, err := replay.New(1<<20, 1<<20, 0)
+	require.NoError(t, err)
+	var v2 bytes.Buffer
+	require.NoError(t, wide.Save(&v2))
+	for name, stream := range map[string][]byte{"version 1": v1, "version 2": v2.Bytes()} {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		b, err := replay.Load(bytes.NewReader(stream))
+		runtime.ReadMemStats(&after)
+		require.NoError(t, err, name)
+		assert.Equal(t, [2]int{1 << 20, 0}, [2]int{b.ObsDim(), b.Len()}, name)
+		assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(1<<20), "%s: bytes allocated for a %d-byte stream", name, len(stream))
+	}
 }
 
 // FuzzLoad: any input, as a stream and framed as a payload (which gets it
