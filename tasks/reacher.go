@@ -54,7 +54,7 @@ var reacherObs = Layout("cos_q", 7, "sin_q", 7, "qdot", 7, "tip=", 2, "goal*", 2
 func (*Reacher) Spec() Spec {
 	return Spec{ID: "reacher", Robot: "reacher", Obs: reacherObs, ActionDim: reacherJoints, Steps: 50, ControlDt: 0.1,
 		Doc:    "7-link planar arm: fingertip to a random goal (success < 5 cm)",
-		Oracle: reacherOracle}
+		Oracle: reacherOracle, Learner: "pets"}
 }
 
 // reacherOracle plans 0.8 s ahead. Actions are absolute joint targets over

@@ -55,6 +55,11 @@ type Spec struct {
 	// Oracle is the planner setting of the task's oracle controller (MPC
 	// over the true simulator); a zero Horizon selects the default.
 	Oracle OracleSpec
+	// Learner is the training algorithm recommended for the task: the one
+	// whose shipped config (assets/configs/ALGO-TASK.json) was measured to
+	// solve it, which `sandbox train` runs without --algo. Empty while no
+	// learner solves the task.
+	Learner string
 }
 
 // OracleSpec is a task's setting for the oracle controller: CEM over

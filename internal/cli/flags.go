@@ -116,12 +116,13 @@ func (fs *FlagSet) Steps(p *int) *flag.Flag {
 	return fs.Lookup("steps")
 }
 
-// Algo defines --algo, one training algorithm; required.
+// Algo defines --algo, one training algorithm; empty leaves the choice to
+// the command (train: the task's recommended learner).
 func (fs *FlagSet) Algo(p *string) *flag.Flag {
 	known := strings.Join(fs.known.Algos, ", ")
-	fs.StringVar(p, "algo", "", "algorithm: "+known)
+	fs.StringVar(p, "algo", "", "algorithm: "+known+" (default: the task's recommended learner)")
 	fs.Check(func() error {
-		if *p == "" || len(fs.known.Algos) > 0 && !slices.Contains(fs.known.Algos, *p) {
+		if *p != "" && len(fs.known.Algos) > 0 && !slices.Contains(fs.known.Algos, *p) {
 			return fmt.Errorf("--algo %q: want one of %s", *p, known)
 		}
 		return nil
