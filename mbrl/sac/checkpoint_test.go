@@ -23,7 +23,9 @@ func stateDigest(a *Agent) string {
 	for _, p := range [][]float32{a.actor.Params, a.critic.Params, a.target.Params} {
 		binary.Write(h, binary.LittleEndian, p)
 	}
-	for _, o := range []interface{ State() ([]float32, []float32, int) }{&a.actorOpt, &a.criticOpt, &a.alphaOpt} {
+	for _, o := range []interface {
+		State() ([]float32, []float32, int)
+	}{&a.actorOpt, &a.criticOpt, &a.alphaOpt} {
 		m, v, t := o.State()
 		binary.Write(h, binary.LittleEndian, m)
 		binary.Write(h, binary.LittleEndian, v)
