@@ -11,6 +11,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"sandbox/mbrl/nn"
 )
 
 // stateDigest is the SHA-256 of an agent's learned state: the update
@@ -23,9 +25,7 @@ func stateDigest(a *Agent) string {
 	for _, p := range [][]float32{a.actor.Params, a.critic.Params, a.target.Params} {
 		binary.Write(h, binary.LittleEndian, p)
 	}
-	for _, o := range []interface {
-		State() ([]float32, []float32, int)
-	}{&a.actorOpt, &a.criticOpt, &a.alphaOpt} {
+	for _, o := range []*nn.Adam{&a.actorOpt, &a.criticOpt, &a.alphaOpt} {
 		m, v, t := o.State()
 		binary.Write(h, binary.LittleEndian, m)
 		binary.Write(h, binary.LittleEndian, v)
