@@ -119,6 +119,8 @@ type World struct {
 	// tableBody is the hidden static body that bodies with table friction
 	// rub against; created with the first of them.
 	tableBody *box2d.B2Body
+	// fixtures is SetState's scratch list of one body's fixtures.
+	fixtures []*box2d.B2Fixture
 }
 
 // table returns the hidden static body of bw that table friction joints

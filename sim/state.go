@@ -59,10 +59,17 @@ func (w *World) StateInto(s *State) {
 }
 
 // SetState restores a snapshot taken from this world (or from a world built
-// the same way). It rebuilds the underlying Box2D world, dropping contact
-// caches and solver warm starts, so the future depends on s alone: stepping
-// after SetState(s) gives the same result bit for bit whatever the world did
-// before. External forces are cleared.
+// the same way). The future depends on s alone: stepping after SetState(s)
+// gives the same result bit for bit whatever the world did before, and the
+// same as a freshly built world restored to s. External forces are cleared.
+//
+// The Box2D world is reset in place rather than rebuilt (docs/facts.md):
+// contacts are destroyed, joint impulses zeroed, and the broad-phase is
+// rebuilt with every proxy created in creation order at its body's
+// definition pose, as a fresh world creates them, before the bodies move
+// to s; so proxy ids, fat boxes and therefore the order in which contacts
+// are found and solved are those of a fresh world. It allocates almost
+// nothing, where a rebuild allocated the whole world.
 func (w *World) SetState(s State) error {
 	if len(s.Bodies) != len(w.bodies) || len(s.Targets) != len(w.joints) {
 		return fmt.Errorf("sim: state has %d bodies and %d targets, world has %d and %d",
@@ -81,23 +88,66 @@ func (w *World) SetState(s State) error {
 	if !finite(s.Time) {
 		return fmt.Errorf("sim: state time %g is not finite", s.Time)
 	}
-	w.b2, w.tableBody = newB2World(w.cfg), nil
-	for _, b := range w.bodies {
-		b.create(w.b2)
-		b.force, b.forcePoint = Vec2{}, Vec2{}
-	}
+	w.resetB2()
 	for i, j := range w.joints {
-		j.create(w.b2)
 		j.target = s.Targets[i]
 	}
 	for i, b := range w.bodies {
 		bs := s.Bodies[i]
+		b.force, b.forcePoint = Vec2{}, Vec2{}
 		b.b2.SetTransform(bs.Position.b2(), bs.Angle)
 		b.b2.SetLinearVelocity(bs.Velocity.b2())
 		b.b2.SetAngularVelocity(bs.AngularVelocity)
 	}
 	w.time = s.Time
 	return nil
+}
+
+// resetB2 returns the Box2D world to what newB2World and the bodies' and
+// joints' create calls leave: no contacts, zero solver impulses, no
+// pending forces, and a broad-phase holding each fixture's proxy created
+// at its body's definition pose in creation order.
+func (w *World) resetB2() {
+	bw := w.b2
+	cm := &bw.M_contactManager
+	for c := cm.M_contactList; c != nil; {
+		next := c.GetNext()
+		cm.Destroy(c)
+		c = next
+	}
+	for j := bw.M_jointList; j != nil; j = j.GetNext() {
+		switch j := j.(type) {
+		case *box2d.B2RevoluteJoint:
+			j.M_impulse.SetZero()
+			j.M_motorImpulse = 0
+			j.M_limitState = box2d.B2LimitState.E_inactiveLimit
+		case *box2d.B2FrictionJoint:
+			j.M_linearImpulse.SetZero()
+			j.M_angularImpulse = 0
+		}
+	}
+	cm.M_broadPhase = box2d.MakeB2BroadPhase()
+	for _, b := range w.bodies {
+		bb := b.b2
+		xf := box2d.MakeB2Transform()
+		xf.Set(b.def.Position.b2(), b.def.Angle)
+		w.fixtures = w.fixtures[:0]
+		for f := bb.M_fixtureList; f != nil; f = f.M_next {
+			w.fixtures = append(w.fixtures, f)
+		}
+		// The body's list runs newest first.
+		for i := len(w.fixtures) - 1; i >= 0; i-- {
+			f := w.fixtures[i]
+			f.M_proxyCount = 0
+			f.CreateProxies(&cm.M_broadPhase, xf)
+		}
+		bb.M_force.SetZero()
+		bb.M_torque = 0
+		bb.M_sweep.Alpha0 = 0
+		bb.M_sleepTime = 0
+	}
+	bw.M_flags |= box2d.B2World_Flags.E_newFixture
+	bw.M_inv_dt0 = 0
 }
 
 // Contact is a touching pair of shapes.
