@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 
@@ -26,8 +27,8 @@ type Options struct {
 	Seeds int
 	Seed  uint64
 	// Dir receives DIR/ALGO/seed-S (each a Train run directory),
-	// DIR/curve.png and DIR/summary.md. A rerun resumes unfinished runs
-	// and reuses finished ones.
+	// DIR/curve.png and DIR/summary.md (both written atomically). A rerun
+	// resumes unfinished runs and reuses finished ones.
 	Dir string
 	// Jobs is the number of runs trained at once; 0 means 1.
 	Jobs int
@@ -47,7 +48,10 @@ type AlgoSummary struct {
 	StepsTo90        *int     `json:"steps_to_90"`
 	WallS            float64  `json:"wall_s"`
 	Seeds            []uint64 `json:"seeds"`
-	curve            []curvePoint
+	// FinalEnvSteps are the env steps of each seed's final evaluation:
+	// the step budget, or the end of the episode that reached it.
+	FinalEnvSteps []int `json:"final_env_steps"`
+	curve         []curvePoint
 }
 
 type curvePoint struct {
@@ -64,58 +68,47 @@ type Result struct {
 
 // Run trains every config on Seeds seeds (Jobs runs at a time), then
 // writes the learning curves (success rate against env steps, mean and
-// range over seeds) to DIR/curve.png and a table to DIR/summary.md.
+// range over seeds) to DIR/curve.png and a table to DIR/summary.md. It
+// refuses, before training anything, a directory whose runs have already
+// trained past their configs' step budgets (a rerun with a smaller
+// --steps): their summary would show evaluations beyond the budget it
+// names.
 func Run(opt Options) (Result, error) {
-	if len(opt.Configs) == 0 || opt.Seeds < 1 || opt.Dir == "" {
-		return Result{}, fmt.Errorf("compare: needs configs (%d), seeds (%d) and a directory", len(opt.Configs), opt.Seeds)
+	elems, err := Elements(opt)
+	if err != nil {
+		return Result{}, err
 	}
-	task := opt.Configs[0].Task
-	for _, c := range opt.Configs {
-		if err := c.Validate(); err != nil {
+	for _, e := range elems {
+		if _, err := ReadProgress(e); err != nil {
 			return Result{}, err
 		}
-		if c.Task != task {
-			return Result{}, fmt.Errorf("compare: runs one task, got %q and %q", task, c.Task)
-		}
 	}
-	type job struct {
-		cfg mbrl.Config
-		dir string
-	}
-	var jobs []job
-	for _, c := range opt.Configs {
-		for k := range opt.Seeds {
-			c := c
-			c.Seed = opt.Seed + uint64(k)
-			jobs = append(jobs, job{c, filepath.Join(opt.Dir, c.Algo, fmt.Sprintf("seed-%d", c.Seed))})
-		}
-	}
-	results := make([]mbrl.Result, len(jobs))
-	errs := make([]error, len(jobs))
+	results := make([]mbrl.Result, len(elems))
+	errs := make([]error, len(elems))
 	next := make(chan int)
 	var wg sync.WaitGroup
 	var logMu sync.Mutex
-	for range max(1, min(opt.Jobs, len(jobs))) {
+	for range max(1, min(opt.Jobs, len(elems))) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				j := jobs[i]
-				results[i], errs[i] = trainOrResume(j.cfg, j.dir)
+				e := elems[i]
+				results[i], errs[i] = trainOrResume(e.Config, e.Dir)
 				if opt.Log != nil {
 					logMu.Lock()
 					if errs[i] != nil {
-						fmt.Fprintf(opt.Log, "%s seed %d: %v\n", j.cfg.Algo, j.cfg.Seed, errs[i])
+						fmt.Fprintf(opt.Log, "%s seed %d: %v\n", e.Config.Algo, e.Config.Seed, errs[i])
 					} else {
 						fmt.Fprintf(opt.Log, "%s seed %d: success %.2f after %d env steps, %.0f s\n",
-							j.cfg.Algo, j.cfg.Seed, results[i].Final.SuccessRate, results[i].EnvSteps, results[i].WallS)
+							e.Config.Algo, e.Config.Seed, results[i].Final.SuccessRate, results[i].EnvSteps, results[i].WallS)
 					}
 					logMu.Unlock()
 				}
 			}
 		}()
 	}
-	for i := range jobs {
+	for i := range elems {
 		next <- i
 	}
 	close(next)
@@ -123,7 +116,13 @@ func Run(opt Options) (Result, error) {
 	if err := errors.Join(errs...); err != nil {
 		return Result{}, err
 	}
-	res := Result{Task: task}
+	return write(opt, results)
+}
+
+// write summarises the runs (Elements' order) and writes DIR/curve.png and
+// DIR/summary.md.
+func write(opt Options, results []mbrl.Result) (Result, error) {
+	res := Result{Task: opt.Configs[0].Task}
 	for a, c := range opt.Configs {
 		res.Algos = append(res.Algos, summarize(c.Algo, results[a*opt.Seeds:(a+1)*opt.Seeds]))
 	}
@@ -145,6 +144,7 @@ func summarize(algo string, runs []mbrl.Result) AlgoSummary {
 	finals := make([]float64, len(runs))
 	for i, r := range runs {
 		s.Seeds = append(s.Seeds, r.Config.Seed)
+		s.FinalEnvSteps = append(s.FinalEnvSteps, r.Metrics[len(r.Metrics)-1].EnvSteps)
 		finals[i] = r.Final.SuccessRate
 		s.FinalReturn += r.Final.MeanReturn / float64(len(runs))
 		s.WallS += r.WallS / float64(len(runs))
@@ -201,14 +201,32 @@ func plotCompare(path string, res Result) error {
 	return plot.Bands(path, fmt.Sprintf("%s: success rate on held-out goals", res.Task), bands)
 }
 
-// writeSummary writes the comparison table as Markdown.
+// writeSummary writes the comparison table as Markdown. The header names
+// the step budget and the evaluation schedule when every config shares
+// them, else each algorithm's; every row gives the env steps of its final
+// evaluations, so the header and the rows agree whatever the configs.
 func writeSummary(path string, opt Options, res Result) error {
 	var b strings.Builder
-	c := opt.Configs[0]
-	fmt.Fprintf(&b, "# %s: %d env steps, %d seed(s) from %d\n\n", res.Task, c.WithDefaults().Steps, opt.Seeds, opt.Seed)
-	fmt.Fprintf(&b, "Success rate on %d held-out goals per evaluation, every %d env steps; steps to 50%%/90%% are the first evaluation at which the mean over seeds reached it.\n\n",
-		c.WithDefaults().EvalEpisodes, c.WithDefaults().EvalEvery)
-	b.WriteString("| algo | final success (mean ± std) | final mean return | steps to 50% | steps to 90% | wall per run (s) |\n|---|---|---|---|---|---|\n")
+	budgets := map[int]bool{}
+	schedules := map[string]bool{}
+	var each []string
+	for _, c := range opt.Configs {
+		c = c.WithDefaults()
+		budgets[c.Steps] = true
+		sched := fmt.Sprintf("%d held-out goals per evaluation, every %d env steps", c.EvalEpisodes, c.EvalEvery)
+		schedules[sched] = true
+		each = append(each, fmt.Sprintf("%s: %d env steps, %s", c.Algo, c.Steps, sched))
+	}
+	if len(budgets) == 1 && len(schedules) == 1 {
+		c := opt.Configs[0].WithDefaults()
+		fmt.Fprintf(&b, "# %s: %d env steps, %d seed(s) from %d\n\n", res.Task, c.Steps, opt.Seeds, opt.Seed)
+		fmt.Fprintf(&b, "Success rate on %d held-out goals per evaluation, every %d env steps", c.EvalEpisodes, c.EvalEvery)
+	} else {
+		fmt.Fprintf(&b, "# %s: %d seed(s) from %d\n\n", res.Task, opt.Seeds, opt.Seed)
+		fmt.Fprintf(&b, "Success rate on held-out goals (%s)", strings.Join(each, "; "))
+	}
+	b.WriteString("; steps to 50%/90% are the first evaluation at which the mean over seeds reached it.\n\n")
+	b.WriteString("| algo | env steps | final success (mean ± std) | final mean return | steps to 50% | steps to 90% | wall per run (s) |\n|---|---|---|---|---|---|---|\n")
 	steps := func(p *int) string {
 		if p == nil {
 			return "never"
@@ -216,7 +234,11 @@ func writeSummary(path string, opt Options, res Result) error {
 		return fmt.Sprint(*p)
 	}
 	for _, a := range res.Algos {
-		fmt.Fprintf(&b, "| %s | %.2f ± %.2f | %.1f | %s | %s | %.0f |\n", a.Algo, a.FinalSuccessRate, a.FinalSpread, a.FinalReturn,
+		final := fmt.Sprint(slices.Min(a.FinalEnvSteps))
+		if hi := slices.Max(a.FinalEnvSteps); hi != slices.Min(a.FinalEnvSteps) {
+			final += fmt.Sprintf("–%d", hi)
+		}
+		fmt.Fprintf(&b, "| %s | %s | %.2f ± %.2f | %.1f | %s | %s | %.0f |\n", a.Algo, final, a.FinalSuccessRate, a.FinalSpread, a.FinalReturn,
 			steps(a.StepsTo50), steps(a.StepsTo90), a.WallS)
 	}
 	return safefile.Write(path, []byte(b.String()))
