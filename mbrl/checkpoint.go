@@ -8,12 +8,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 
 	"sandbox/control"
+	"sandbox/internal/jsonfile"
 	"sandbox/internal/safefile"
 	"sandbox/mbrl/replay"
 	"sandbox/tasks"
@@ -25,7 +27,17 @@ import (
 // killed at any moment leaves either the previous checkpoint or the new one.
 const checkpointFile = "checkpoint.json"
 
-const checkpointVersion = 2
+// checkpointVersion 3 added the index's own checksum. A version-2 index,
+// written before, has none and still loads: its state is checked for
+// consistency with its parts like any other's, which catches most edits.
+const (
+	checkpointVersion = 3
+	oldestCheckpoint  = 2
+)
+
+// maxIndexBytes bounds checkpoint.json: it holds a config and one metric
+// per evaluation, a few kB.
+const maxIndexBytes = 64 << 20
 
 // ErrNoCheckpoint is returned, wrapped, when a directory holds no checkpoint.
 var ErrNoCheckpoint = errors.New("mbrl: no checkpoint")
@@ -38,7 +50,21 @@ type checkpointIndex struct {
 	Version int              `json:"version"`
 	Config  Config           `json:"config"`
 	Parts   []checkpointPart `json:"parts"`
-	State   runState         `json:"state"`
+	State   *runState        `json:"state"`
+	// Checksum is the SHA-256 of the index written with an empty
+	// Checksum, so that a hand-edited counter is noticed like an altered
+	// part file.
+	Checksum string `json:"checksum,omitempty"`
+}
+
+// sum returns the checksum of idx: the digest of its JSON without one.
+func (idx checkpointIndex) sum() (string, error) {
+	idx.Checksum = ""
+	b, err := json.MarshalIndent(idx, "", "  ")
+	if err != nil {
+		return "", err
+	}
+	return digest(b), nil
 }
 
 // checkpointPart is one file of a checkpoint: the driver's "buffer" or a
@@ -98,7 +124,7 @@ func (r *Run) checkpoint() error {
 	}
 	parts = append(parts, r.alg.Parts()...)
 	dir, st := r.opt.Dir, r.st
-	idx := checkpointIndex{Version: checkpointVersion, Config: r.cfg, State: st}
+	idx := checkpointIndex{Version: checkpointVersion, Config: r.cfg, State: &st}
 	for _, p := range parts {
 		var b bytes.Buffer
 		if err := p.Saver.Save(&b); err != nil {
@@ -110,6 +136,11 @@ func (r *Run) checkpoint() error {
 		}
 		idx.Parts = append(idx.Parts, part)
 	}
+	sum, err := idx.sum()
+	if err != nil {
+		return fmt.Errorf("mbrl: checkpoint: %w", err)
+	}
+	idx.Checksum = sum
 	old, _ := readIndex(dir)
 	if err := writeJSON(filepath.Join(dir, checkpointFile), idx); err != nil {
 		return err
@@ -149,14 +180,31 @@ func readIndex(dir string) (*checkpointIndex, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mbrl: %w", err)
 	}
-	var idx checkpointIndex
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&idx); err != nil {
-		return nil, fmt.Errorf("%w: %s: %w", ErrCorruptCheckpoint, path, err)
+	if len(data) > maxIndexBytes {
+		return nil, fmt.Errorf("%w: %s holds %d bytes, more than an index's limit of %d", ErrCorruptCheckpoint, path, len(data), maxIndexBytes)
 	}
-	if idx.Version != checkpointVersion {
-		return nil, fmt.Errorf("%w: %s: version %d, want %d (made by another version of sandbox?)", ErrCorruptCheckpoint, path, idx.Version, checkpointVersion)
+	var idx checkpointIndex
+	if err := jsonfile.Decode(data, &idx); err != nil {
+		return nil, fmt.Errorf("%w: %s:%w", ErrCorruptCheckpoint, path, err)
+	}
+	if idx.Version < oldestCheckpoint || idx.Version > checkpointVersion {
+		return nil, fmt.Errorf("%w: %s: version %d, want %d to %d (made by another version of sandbox?)", ErrCorruptCheckpoint, path, idx.Version, oldestCheckpoint, checkpointVersion)
+	}
+	if idx.State == nil {
+		return nil, fmt.Errorf("%w: %s: no state (null or missing)", ErrCorruptCheckpoint, path)
+	}
+	if idx.Version >= 3 {
+		sum, err := idx.sum()
+		switch {
+		case err != nil:
+			return nil, fmt.Errorf("%w: %s: %w", ErrCorruptCheckpoint, path, err)
+		case idx.Checksum == "":
+			return nil, fmt.Errorf("%w: %s: no checksum (version %d indexes carry one)", ErrCorruptCheckpoint, path, idx.Version)
+		case idx.Checksum != sum:
+			return nil, fmt.Errorf("%w: %s does not match its own checksum (edited by hand, or damaged)", ErrCorruptCheckpoint, path)
+		}
+	} else if idx.Checksum != "" {
+		return nil, fmt.Errorf("%w: %s: a version-%d index has no checksum field", ErrCorruptCheckpoint, path, idx.Version)
 	}
 	for _, p := range idx.Parts {
 		if !safeName(p.File) {
@@ -205,7 +253,7 @@ func loadCheckpoint(dir string, want *Config) (*Checkpoint, error) {
 	if err != nil {
 		return nil, err
 	}
-	r.st = idx.State
+	r.st = *idx.State
 	if err := parts.decode("buffer", func(p []byte) (err error) {
 		r.buf, err = replay.Load(reader(p))
 		return err
@@ -217,6 +265,9 @@ func loadCheckpoint(dir string, want *Config) (*Checkpoint, error) {
 	}
 	if _, ok := r.alg.(Collector); !ok && r.buf == nil {
 		return nil, fmt.Errorf("%s: %w", dir, parts.missing("buffer", cfg.Algo))
+	}
+	if err := r.checkState(idx.Config); err != nil {
+		return nil, fmt.Errorf("%w: %s: %s: %w", ErrCorruptCheckpoint, dir, checkpointFile, err)
 	}
 	return &Checkpoint{Config: idx.Config, run: r, parts: parts}, nil
 }
@@ -239,6 +290,66 @@ func NewCheckpointController(dir string, env *tasks.Env) (control.Controller, er
 		return nil, err
 	}
 	return ck.run.alg.Controller(ck.run, true)
+}
+
+// checkState reports counters of a restored run that disagree with each
+// other, with the config saved, or with the buffer they describe.
+func (r *Run) checkState(saved Config) error {
+	st, cfg := &r.st, saved.WithDefaults()
+	episode := r.env.Spec().Steps
+	for _, c := range []struct {
+		name string
+		v    int
+	}{{"episodes", st.Episodes}, {"env_steps", st.EnvSteps}, {"fits", st.Fits}, {"last_fit_steps", st.LastFitSteps},
+		{"next_eval", st.NextEval}, {"final_episodes", st.FinalEpisodes}, {"final_successes", st.FinalSuccesses},
+		{"policy_updates", st.PolicyUpdates}} {
+		if c.v < 0 {
+			return fmt.Errorf("state.%s %d is negative", c.name, c.v)
+		}
+	}
+	switch {
+	case !(st.WallS >= 0) || math.IsInf(st.WallS, 0):
+		return fmt.Errorf("state.wall_s %v, want a finite time ≥ 0", st.WallS)
+	case st.EnvSteps > cfg.Steps+episode:
+		return fmt.Errorf("state.env_steps %d beyond the config's steps %d and one %d-step episode", st.EnvSteps, cfg.Steps, episode)
+	case st.Episodes > st.EnvSteps:
+		return fmt.Errorf("state.episodes %d > env_steps %d", st.Episodes, st.EnvSteps)
+	case st.LastFitSteps > st.EnvSteps || st.Fits > st.EnvSteps:
+		return fmt.Errorf("state.last_fit_steps %d, fits %d: more than env_steps %d", st.LastFitSteps, st.Fits, st.EnvSteps)
+	case st.NextEval <= st.EnvSteps || st.NextEval > st.EnvSteps+cfg.EvalEvery:
+		return fmt.Errorf("state.next_eval %d outside (env_steps, env_steps + eval_every] = (%d, %d]", st.NextEval, st.EnvSteps, st.EnvSteps+cfg.EvalEvery)
+	case st.FinalSuccesses > st.FinalEpisodes || st.FinalEpisodes > cfg.EvalEpisodes:
+		return fmt.Errorf("state.final_successes %d, final_episodes %d: want successes ≤ episodes ≤ eval_episodes %d", st.FinalSuccesses, st.FinalEpisodes, cfg.EvalEpisodes)
+	case len(st.Metrics) == 0:
+		return errors.New("state.metrics is empty: a checkpoint follows an evaluation")
+	}
+	for i, m := range st.Metrics {
+		at := fmt.Sprintf("state.metrics[%d]", i)
+		switch {
+		case m.EnvSteps < 0 || m.EnvSteps > st.EnvSteps || i > 0 && m.EnvSteps <= st.Metrics[i-1].EnvSteps:
+			return fmt.Errorf("%s.env_steps %d: want increasing values ≤ env_steps %d", at, m.EnvSteps, st.EnvSteps)
+		case m.Episodes < 0 || m.Episodes > st.Episodes || i > 0 && m.Episodes < st.Metrics[i-1].Episodes:
+			return fmt.Errorf("%s.episodes %d: want non-decreasing values ≤ episodes %d", at, m.Episodes, st.Episodes)
+		case !(m.SuccessRate >= 0 && m.SuccessRate <= 1) || math.IsNaN(m.MeanReturn) || math.IsInf(m.MeanReturn, 0):
+			return fmt.Errorf("%s: success_rate %v outside [0, 1] or mean_return %v not finite", at, m.SuccessRate, m.MeanReturn)
+		}
+	}
+	if last := st.Metrics[len(st.Metrics)-1]; last.EnvSteps != st.EnvSteps || last.Episodes != st.Episodes {
+		return fmt.Errorf("the last metric is at env_steps %d, episodes %d, the state at %d, %d: a checkpoint follows its evaluation",
+			last.EnvSteps, last.Episodes, st.EnvSteps, st.Episodes)
+	}
+	if b := r.buf; b != nil {
+		// The driver adds one transition per env step (see Run.episode).
+		kept := st.EnvSteps
+		if b.Capacity() > 0 {
+			kept = min(kept, b.Capacity())
+		}
+		if b.Added() != st.EnvSteps || b.Len() != kept {
+			return fmt.Errorf("state.env_steps %d disagrees with the buffer part: %d transitions added, %d kept (capacity %d)",
+				st.EnvSteps, b.Added(), b.Len(), b.Capacity())
+		}
+	}
+	return nil
 }
 
 func jsonString(v any) (string, error) {

@@ -1,9 +1,12 @@
 package mbrl
 
 import (
-	"bytes"
-	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+
+	"sandbox/internal/jsonfile"
 
 	"sandbox/mbrl/dads"
 	"sandbox/mbrl/ensemble"
@@ -76,13 +79,40 @@ type Config struct {
 	DADS dads.Config `json:"dads,omitzero"`
 }
 
-// ParseConfig decodes a JSON config, rejecting unknown fields.
+// ParseConfig decodes a JSON config: one object (not null) and nothing
+// after it, unknown fields rejected, errors at line:column.
 func ParseConfig(data []byte) (Config, error) {
 	var c Config
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&c); err != nil {
+	if err := jsonfile.Decode(data, &c); err != nil {
 		return c, fmt.Errorf("mbrl: config: %w", err)
+	}
+	return c, nil
+}
+
+// maxConfigBytes bounds a config file: the largest shipped is a few kB.
+const maxConfigBytes = 1 << 20
+
+// ReadConfig reads and decodes the config file at path (see ParseConfig);
+// a file above 1 MB is refused unread.
+func ReadConfig(path string) (Config, error) {
+	fi, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return Config{}, fmt.Errorf("mbrl: config file %q does not exist", path)
+	case err != nil:
+		return Config{}, fmt.Errorf("mbrl: config: %w", err)
+	case fi.IsDir():
+		return Config{}, fmt.Errorf("mbrl: config file %q is a directory", path)
+	case fi.Size() > maxConfigBytes:
+		return Config{}, fmt.Errorf("mbrl: config file %q holds %d bytes, more than a config's limit of %d", path, fi.Size(), maxConfigBytes)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return Config{}, fmt.Errorf("mbrl: config: %w", err)
+	}
+	var c Config
+	if err := jsonfile.Decode(data, &c); err != nil {
+		return c, fmt.Errorf("mbrl: config %s:%w", path, err)
 	}
 	return c, nil
 }
@@ -140,5 +170,8 @@ func (c Config) Validate() error {
 	if c.Model.Members < 0 || c.Model.Members > 64 || c.Model.Elites < 0 {
 		return fmt.Errorf("mbrl: model members %d, elites %d", c.Model.Members, c.Model.Elites)
 	}
-	return algo.Validate(c)
+	if err := algo.Validate(c); err != nil {
+		return err
+	}
+	return c.checkLimits()
 }

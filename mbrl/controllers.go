@@ -2,7 +2,6 @@ package mbrl
 
 import (
 	"fmt"
-	"os"
 	"runtime"
 	"strings"
 
@@ -113,11 +112,7 @@ func newConfigOracle(path string, env *tasks.Env, workers int) (*control.MPC, er
 // readPlannerConfig returns the planner, with defaults, of the training
 // config in the file at path.
 func readPlannerConfig(path string) (PlannerConfig, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return PlannerConfig{}, err
-	}
-	cfg, err := ParseConfig(data)
+	cfg, err := ReadConfig(path)
 	if err != nil {
 		return PlannerConfig{}, err
 	}

@@ -2,7 +2,9 @@ package mbrl
 
 import (
 	"fmt"
+	"math"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"sandbox/internal/seed"
@@ -87,9 +89,17 @@ func (d dynamics) fit(r *Run) error {
 	if k := len(stats.TrainLoss); k > 0 {
 		info.TrainLoss = stats.TrainLoss[k-1]
 	}
+	// A diverged fit leaves NaN weights that no later step repairs (and
+	// that a checkpoint cannot hold): stop before the next checkpoint.
+	if !finite(info.TrainLoss) || !slices.ContainsFunc(stats.ValMSE, finite) && len(stats.ValMSE) > 0 {
+		return fmt.Errorf("mbrl: model fit %d diverged (training loss %v, held-out MSE %v) with fit learning_rate %g: lower it (default 1e-3)",
+			st.Fits, info.TrainLoss, stats.ValMSE, r.cfg.Fit.LearningRate)
+	}
 	st.LastFit = info
 	return nil
 }
+
+func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 
 // afterFit hands the last fit to RunOptions.AfterFit.
 func afterFit(r *Run) {

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"strings"
 	"time"
 
@@ -116,12 +115,9 @@ func loadConfig(file, algo, task string, seed uint64, steps int) (mbrl.Config, s
 	var cfg mbrl.Config
 	from := file
 	if file != "" {
-		data, err := os.ReadFile(file)
-		if err != nil {
+		var err error
+		if cfg, err = mbrl.ReadConfig(file); err != nil {
 			return cfg, from, cli.Usage(err)
-		}
-		if cfg, err = mbrl.ParseConfig(data); err != nil {
-			return cfg, from, cli.Usagef("%s: %v", file, err)
 		}
 		// A file's schedule and defaults are its algorithm's: running it
 		// as another one would quietly mix the two.
