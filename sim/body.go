@@ -135,7 +135,20 @@ type Body struct {
 	b2    *box2d.B2Body
 
 	force, forcePoint Vec2
+	spring            Spring
 }
+
+// Spring pulls a body-frame point of a body towards a world point with a
+// damped spring, F = K·(To − p) − C·v(p), recomputed on every physics step
+// from the body's state then (see Body.SetSpring).
+type Spring struct {
+	At Vec2    // body frame, m
+	To Vec2    // world frame, m
+	K  float64 // stiffness, N/m
+	C  float64 // damping, N·s/m
+}
+
+func (s Spring) active() bool { return s.K != 0 || s.C != 0 }
 
 // AddBody adds a body with its shapes. Errors name the body and shape.
 func (w *World) AddBody(def BodyDef) (*Body, error) {
@@ -363,6 +376,28 @@ func (b *Body) SetExternalForce(f, local Vec2) {
 		f = Vec2{}
 	}
 	b.force, b.forcePoint = f, local
+}
+
+// SetSpring attaches s to the body until it is changed; the zero Spring
+// removes it. Unlike a force held by SetExternalForce, the spring's force
+// follows the body within a control period: it is recomputed on every
+// physics step, an explicit update that is stable while K ≤ m/dt² and
+// C ≤ m/dt for the body's mass m and the step dt. SetState removes it. The
+// viewer pulls bodies with the mouse through it.
+func (b *Body) SetSpring(s Spring) {
+	if !s.At.finite() || !s.To.finite() || !finite(s.K) || !finite(s.C) {
+		s = Spring{}
+	}
+	b.spring = s
+}
+
+// applySpring adds the spring's force for the coming step.
+func (b *Body) applySpring() {
+	s := b.spring
+	d := s.To.Sub(b.WorldPoint(s.At))
+	v := b.PointVelocity(s.At)
+	f := d.Scale(s.K).Sub(v.Scale(s.C))
+	b.b2.ApplyForce(f.b2(), b.WorldPoint(s.At).b2(), true)
 }
 
 // Shapes returns the body's shape definitions. Do not modify them.

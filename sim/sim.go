@@ -174,7 +174,7 @@ func (w *World) Bodies() []*Body { return w.bodies }
 func (w *World) Joints() []*Joint { return w.joints }
 
 // Step advances the world by one time step: servos set their motor speeds,
-// external forces are applied, Box2D steps, and the new state is checked. It
+// external forces and springs are applied, Box2D steps, and the new state is checked. It
 // returns an error wrapping ErrDiverged on a blow-up.
 func (w *World) Step() error {
 	for _, j := range w.joints {
@@ -183,6 +183,9 @@ func (w *World) Step() error {
 	for _, b := range w.bodies {
 		if b.force != (Vec2{}) {
 			b.b2.ApplyForce(b.force.b2(), b.WorldPoint(b.forcePoint).b2(), true)
+		}
+		if b.spring.active() {
+			b.applySpring()
 		}
 	}
 	w.b2.Step(w.cfg.Dt, w.cfg.VelocityIterations, w.cfg.PositionIterations)

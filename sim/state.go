@@ -61,7 +61,8 @@ func (w *World) StateInto(s *State) {
 // SetState restores a snapshot taken from this world (or from a world built
 // the same way). The future depends on s alone: stepping after SetState(s)
 // gives the same result bit for bit whatever the world did before, and the
-// same as a freshly built world restored to s. External forces are cleared.
+// same as a freshly built world restored to s. External forces and springs
+// are cleared.
 //
 // The Box2D world is reset in place rather than rebuilt (docs/facts.md):
 // contacts are destroyed, joint impulses zeroed, and the broad-phase is
@@ -94,7 +95,7 @@ func (w *World) SetState(s State) error {
 	}
 	for i, b := range w.bodies {
 		bs := s.Bodies[i]
-		b.force, b.forcePoint = Vec2{}, Vec2{}
+		b.force, b.forcePoint, b.spring = Vec2{}, Vec2{}, Spring{}
 		b.b2.SetTransform(bs.Position.b2(), bs.Angle)
 		b.b2.SetLinearVelocity(bs.Velocity.b2())
 		b.b2.SetAngularVelocity(bs.AngularVelocity)

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"math"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -69,4 +70,28 @@ func TestSetStateInPlaceMatchesARebuild(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A spring recomputed every physics step pulls a free body to its end and
+// holds it there; SetState removes it.
+func TestSpringPullsEveryStep(t *testing.T) {
+	w, err := NewWorld(Config{})
+	require.NoError(t, err)
+	b, err := w.AddBody(BodyDef{Name: "puck", Type: Dynamic, Shapes: []ShapeDef{{Kind: Circle, Radius: 0.1, Density: 1}}})
+	require.NoError(t, err)
+	m := b.Mass()
+	// 2 Hz, critically damped: well inside K ≤ m/dt², C ≤ m/dt at 100 Hz.
+	k := m * (2 * math.Pi * 2) * (2 * math.Pi * 2)
+	b.SetSpring(Spring{To: Vec2{1, 0}, K: k, C: 2 * math.Sqrt(k*m)})
+	s0 := w.State()
+	for range 300 {
+		require.NoError(t, w.Step())
+	}
+	assert.InDelta(t, 1, b.Position().X, 1e-3, "3 s after a 2 Hz critically damped pull") // e^{-4π·3} ≈ 0
+	assert.InDelta(t, 0, b.Velocity().X, 1e-3)
+	require.NoError(t, w.SetState(s0))
+	for range 10 {
+		require.NoError(t, w.Step())
+	}
+	assert.Equal(t, Vec2{}, b.Position(), "SetState removed the spring")
 }
