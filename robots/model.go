@@ -7,7 +7,6 @@
 package robots
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -20,14 +19,29 @@ import (
 	"strings"
 
 	"sandbox/assets"
+	"sandbox/internal/jsonfile"
 	"sandbox/sim"
 )
 
-// Limits on model sizes; anything larger is almost certainly a mistake.
+// Limits on models; anything beyond them is almost certainly a mistake.
+// Contacts are tested between shapes of different bodies, so a step costs
+// up to shapes² pair tests: maxShapes bounds the model's shapes in total
+// (256 overlapping shapes take about a millisecond per physics step).
 const (
 	maxBodies       = 256
 	maxShapesOfBody = 32
-	maxSize         = 1e3 // m
+	maxShapes       = 256
+	maxSites        = 256
+	maxSize         = 1e3 // m: sizes, positions and offsets
+	maxDensity      = 1e5 // kg/m²
+	maxDamping      = 1e3 // 1/s
+	maxFriction     = 10  // Coulomb coefficient of shapes
+	maxJointTorque  = 1e6 // N·m: joint friction and actuator torque
+	maxGain         = 1e4 // 1/s: actuator kp
+	maxJointSpeed   = 1e3 // rad/s: actuator max_speed and rate
+	maxWorldSpeed   = 1e4 // m/s and rad/s: world max_speed
+	maxGravity      = 1e3 // m/s²
+	maxModelBytes   = 4 << 20
 )
 
 // Model is a parsed and validated robot model file.
@@ -216,23 +230,20 @@ func Names() []string {
 
 // Parse decodes and validates a model file; file names it in errors.
 func Parse(file string, data []byte) (*Model, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	var m Model
-	if err := dec.Decode(&m); err != nil {
-		var se *json.SyntaxError
-		var te *json.UnmarshalTypeError
-		switch {
-		case errors.As(err, &se):
-			line := 1 + bytes.Count(data[:min(int(se.Offset), len(data))], []byte("\n"))
-			return nil, fmt.Errorf("robots: %s:%d: %v", file, line, se)
-		case errors.As(err, &te):
-			return nil, fmt.Errorf("robots: %s: field %s: cannot use JSON %s as %v", file, te.Field, te.Value, te.Type)
-		}
-		return nil, fmt.Errorf("robots: %s: %v", file, err)
+	if len(data) > maxModelBytes {
+		return nil, fmt.Errorf("robots: %s: %d bytes, more than a model file's limit of %d", file, len(data), maxModelBytes)
 	}
-	if dec.More() {
-		return nil, fmt.Errorf("robots: %s: trailing data after the model object", file)
+	var m Model
+	if err := jsonfile.Decode(data, &m); err != nil {
+		return nil, fmt.Errorf("robots: %s:%w", file, err)
+	}
+	// encoding/json fills a [2]float64 from the first two elements of any
+	// array and drops the rest; a point must have exactly two.
+	var tree any
+	if err := json.Unmarshal(data, &tree); err == nil {
+		if err := checkPairs("", tree); err != nil {
+			return nil, fmt.Errorf("robots: %s: %w", file, err)
+		}
 	}
 	m.file = file
 	if err := m.validate(); err != nil {
@@ -249,8 +260,15 @@ func (m *Model) validate() error {
 		return errors.New("name: missing")
 	}
 	w := m.World
-	if err := finiteAll("world.gravity", w.Gravity[:]...); err != nil {
-		return err
+	for _, g := range w.Gravity {
+		if err := within("world.gravity", g, -maxGravity, maxGravity, "m/s²"); err != nil {
+			return err
+		}
+	}
+	if w.MaxSpeed != 0 {
+		if err := within("world.max_speed", w.MaxSpeed, 0, maxWorldSpeed, "m/s (0: the default, 100)"); err != nil {
+			return err
+		}
 	}
 	if _, err := sim.NewWorld(m.simConfig()); err != nil {
 		return fmt.Errorf("world: %w", err)
@@ -263,6 +281,19 @@ func (m *Model) validate() error {
 	}
 	if len(m.Bodies) > maxBodies {
 		return fmt.Errorf("bodies: %d bodies, at most %d", len(m.Bodies), maxBodies)
+	}
+	shapes, nsites := 0, 0
+	for _, b := range m.Bodies {
+		if b != nil {
+			shapes += len(b.Shapes)
+			nsites += len(b.Sites)
+		}
+	}
+	if shapes > maxShapes {
+		return fmt.Errorf("bodies: %d shapes in all, at most %d (contact tests grow with the square of the shapes)", shapes, maxShapes)
+	}
+	if nsites > maxSites {
+		return fmt.Errorf("bodies: %d sites in all, at most %d", nsites, maxSites)
 	}
 	seen := map[string]bool{}
 	joints := map[string]bool{}
@@ -294,10 +325,10 @@ func (m *Model) validate() error {
 		if err := finiteAll(at+".angle_deg", b.AngleDeg); err != nil {
 			return err
 		}
-		if err := nonNegative(at+".linear_damping", b.LinearDamping); err != nil {
+		if err := within(at+".linear_damping", b.LinearDamping, 0, maxDamping, "1/s"); err != nil {
 			return err
 		}
-		if err := nonNegative(at+".angular_damping", b.AngularDamping); err != nil {
+		if err := within(at+".angular_damping", b.AngularDamping, 0, maxDamping, "1/s"); err != nil {
 			return err
 		}
 		if f := b.TableFriction; f != nil {
@@ -348,7 +379,7 @@ func (m *Model) validate() error {
 			if err := finiteAll(jat+".anchor", j.Anchor[:]...); err != nil {
 				return err
 			}
-			if err := nonNegative(jat+".friction", j.Friction); err != nil {
+			if err := within(jat+".friction", j.Friction, 0, maxJointTorque, "N·m"); err != nil {
 				return err
 			}
 			if r := j.RangeDeg; r != nil {
@@ -367,16 +398,69 @@ func (m *Model) validate() error {
 					return fmt.Errorf("%s.range_deg: an actuated joint needs a range (actions map onto it)", jat)
 				}
 				for _, f := range []struct {
-					name string
-					v    float64
-				}{{"kp", a.Kp}, {"max_speed", a.MaxSpeed}, {"max_torque", a.MaxTorque}} {
-					if !(f.v > 0) || math.IsInf(f.v, 0) {
-						return fmt.Errorf("%s.actuator.%s: %g, want a positive finite number", jat, f.name, f.v)
+					name, unit string
+					v, hi      float64
+				}{{"kp", "1/s", a.Kp, maxGain}, {"max_speed", "rad/s", a.MaxSpeed, maxJointSpeed}, {"max_torque", "N·m", a.MaxTorque, maxJointTorque}} {
+					if !(f.v > 0 && f.v <= f.hi) {
+						return fmt.Errorf("%s.actuator.%s: %g, want a value in (0, %g] %s", jat, f.name, f.v, f.hi, f.unit)
 					}
 				}
-				if err := nonNegative(jat+".actuator.rate", a.Rate); err != nil {
+				if err := within(jat+".actuator.rate", a.Rate, 0, maxJointSpeed, "rad/s (0: max_speed)"); err != nil {
 					return err
 				}
+			}
+		}
+	}
+	return nil
+}
+
+// pairFields are the fields whose values are [x, y] pairs, and those
+// (sites, polygon vertices) whose elements are.
+var pairFields = map[string]bool{"gravity": true, "pos": true, "center": true, "half": true, "anchor": true, "range_deg": true}
+var pairLists = map[string]bool{"sites": true, "vertices": true}
+
+// checkPairs reports a pair field of the decoded JSON v, at path, that
+// does not hold exactly two values.
+func checkPairs(path string, v any) error {
+	pair := func(at string, x any) error {
+		if a, ok := x.([]any); ok && len(a) != 2 {
+			return fmt.Errorf("%s: %d values, want 2 ([x, y])", at, len(a))
+		}
+		return nil
+	}
+	switch v := v.(type) {
+	case map[string]any:
+		for k, x := range v {
+			at := strings.TrimPrefix(path+"."+k, ".")
+			if pairFields[k] {
+				if err := pair(at, x); err != nil {
+					return err
+				}
+			}
+			if pairLists[k] {
+				switch x := x.(type) {
+				case map[string]any:
+					for name, p := range x {
+						if err := pair(at+"."+name, p); err != nil {
+							return err
+						}
+					}
+				case []any:
+					for i, p := range x {
+						if err := pair(fmt.Sprintf("%s[%d]", at, i), p); err != nil {
+							return err
+						}
+					}
+				}
+			}
+			if err := checkPairs(at, x); err != nil {
+				return err
+			}
+		}
+	case []any:
+		for i, x := range v {
+			if err := checkPairs(fmt.Sprintf("%s[%d]", path, i), x); err != nil {
+				return err
 			}
 		}
 	}
@@ -418,12 +502,12 @@ func (s ShapeSpec) validate(at string) error {
 		return fmt.Errorf("%s: want exactly one of circle, box, polygon; got %d", at, n)
 	}
 	if s.Density != nil {
-		if err := nonNegative(at+".density", *s.Density); err != nil {
+		if err := within(at+".density", *s.Density, 0, maxDensity, "kg/m²"); err != nil {
 			return err
 		}
 	}
 	if s.Friction != nil {
-		if err := nonNegative(at+".friction", *s.Friction); err != nil {
+		if err := within(at+".friction", *s.Friction, 0, maxFriction, "(Coulomb coefficient)"); err != nil {
 			return err
 		}
 	}
@@ -472,11 +556,21 @@ func tableFriction(field string, f float64, gravity [2]float64) error {
 	return nil
 }
 
+// finiteAll checks positions (m) and angles (degrees): finite and within
+// ±maxSize, the same bound as sizes.
 func finiteAll(field string, xs ...float64) error {
 	for _, x := range xs {
-		if math.IsNaN(x) || math.IsInf(x, 0) || math.Abs(x) > maxSize*1e3 {
-			return fmt.Errorf("%s: %g is not a finite number of sensible size", field, x)
+		if !(math.Abs(x) <= maxSize) {
+			return fmt.Errorf("%s: %g, want a finite value within ±%g (m or degrees)", field, x, maxSize)
 		}
+	}
+	return nil
+}
+
+// within checks that x is a number in [lo, hi], in unit.
+func within(field string, x, lo, hi float64, unit string) error {
+	if !(x >= lo && x <= hi) {
+		return fmt.Errorf("%s: %g, want a value in [%g, %g] %s", field, x, lo, hi, unit)
 	}
 	return nil
 }
@@ -486,13 +580,6 @@ func positive(field string, xs ...float64) error {
 		if !(x > 0) || x > maxSize {
 			return fmt.Errorf("%s: %g, want a size in (0, %g] m", field, x, maxSize)
 		}
-	}
-	return nil
-}
-
-func nonNegative(field string, x float64) error {
-	if !(x >= 0) || math.IsInf(x, 0) {
-		return fmt.Errorf("%s: %g, want a finite number ≥ 0", field, x)
 	}
 	return nil
 }
