@@ -24,9 +24,8 @@ import (
 )
 
 // Limits on models; anything beyond them is almost certainly a mistake.
-// Contacts are tested between shapes of different bodies, so a step costs
-// up to shapes² pair tests: maxShapes bounds the model's shapes in total
-// (256 overlapping shapes take about a millisecond per physics step).
+// The cost of a physics step is bounded by maxShapes and by the overlaps
+// at the rest pose (maxOverlaps).
 const (
 	maxBodies       = 256
 	maxShapesOfBody = 32
@@ -411,7 +410,7 @@ func (m *Model) validate() error {
 			}
 		}
 	}
-	return nil
+	return m.overlaps()
 }
 
 // pairFields are the fields whose values are [x, y] pairs, and those
