@@ -54,6 +54,19 @@ func TestViewWithoutDisplaySaysSo(t *testing.T) {
 	assert.Contains(t, stderr, "DISPLAY")
 }
 
+func TestViewOnADisplayWithoutServerSaysSo(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "sandbox-view"), []byte("#!/bin/sh\nexit 0\n"), 0o755))
+	t.Setenv("PATH", dir)
+	for _, display := range []string{":4711", "localhost:4711", "nonsense"} {
+		t.Setenv("DISPLAY", display)
+		code, _, stderr := sandbox("view", "--task", "reacher", "--controller", "zero")
+		assert.Equal(t, 1, code, stderr)
+		assert.Contains(t, stderr, "sandbox view: cannot open a window on DISPLAY="+display+": ")
+		assert.Equal(t, 1, strings.Count(strings.TrimSpace(stderr), "\n")+1, "one line: %q", stderr)
+	}
+}
+
 func TestViewWithoutTheViewerBinaryNamesMakeBuild(t *testing.T) {
 	t.Setenv("DISPLAY", ":99")
 	t.Setenv("PATH", t.TempDir())
@@ -71,9 +84,10 @@ func TestViewExecsTheViewerWithItsArguments(t *testing.T) {
 	t.Setenv("PATH", dir)
 	var gotPath string
 	var gotArgs []string
-	saved := execView
+	saved, savedProbe := execView, probeDisplay
 	execView = func(path string, argv, env []string) error { gotPath, gotArgs = path, argv; return nil }
-	defer func() { execView = saved }()
+	probeDisplay = func(string) error { return nil }
+	defer func() { execView, probeDisplay = saved, savedProbe }()
 	args := []string{"--task", "reacher", "--controller", "oracle", "--frames", "5", "--screenshot", "s.png"}
 	code, _, stderr := sandbox(append([]string{"view"}, args...)...)
 	require.Equal(t, 0, code, stderr)
