@@ -13,6 +13,7 @@
 package tasks
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -196,24 +197,46 @@ func IDs() []string {
 	return ids
 }
 
+// ErrUnknownTask is wrapped by the error of Lookup and Make for an id that
+// no task registered: a mistake of whoever typed it.
+var ErrUnknownTask = errors.New("tasks: unknown task")
+
+// ErrBrokenTask is wrapped by the error of Make for a registered task that
+// does not build (a bad Spec, robot model or control period): a mistake in
+// the task's code or files, not in a command line.
+var ErrBrokenTask = errors.New("tasks: the task does not build")
+
+// brokenTask marks an error of New as ErrBrokenTask, keeping its message.
+type brokenTask struct{ err error }
+
+func (e brokenTask) Error() string        { return e.err.Error() }
+func (e brokenTask) Unwrap() error        { return e.err }
+func (e brokenTask) Is(target error) bool { return target == ErrBrokenTask }
+
 // Lookup returns the factory of a registered task.
 func Lookup(id string) (func() Task, error) {
 	regMu.RLock()
 	f := registry[id]
 	regMu.RUnlock()
 	if f == nil {
-		return nil, fmt.Errorf("tasks: unknown task %q (known: %s)", id, strings.Join(IDs(), ", "))
+		return nil, fmt.Errorf("%w %q (known: %s)", ErrUnknownTask, id, strings.Join(IDs(), ", "))
 	}
 	return f, nil
 }
 
-// Make builds an Env for a registered task.
+// Make builds an Env for a registered task. An unknown id gives an error
+// wrapping ErrUnknownTask; a task that does not build, one wrapping
+// ErrBrokenTask.
 func Make(id string) (*Env, error) {
 	f, err := Lookup(id)
 	if err != nil {
 		return nil, err
 	}
-	return New(f)
+	env, err := New(f)
+	if err != nil {
+		return nil, brokenTask{err}
+	}
+	return env, nil
 }
 
 func validateSpec(s Spec) error {

@@ -7,6 +7,7 @@
 package viewer
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"image"
@@ -20,6 +21,7 @@ import (
 	"github.com/hajimehoshi/ebiten/v2"
 	"github.com/hajimehoshi/ebiten/v2/inpututil"
 
+	"sandbox/internal/safefile"
 	"sandbox/tasks"
 	"sandbox/viewer/render"
 	"sandbox/viewer/session"
@@ -356,16 +358,14 @@ func (g *game) screenshot(screen *ebiten.Image) {
 	fmt.Fprintf(g.opt.Log, "viewer: saved %s\n", path)
 }
 
+// writePNG writes img to path atomically: a full disk leaves no part of a
+// file.
 func writePNG(path string, img image.Image) error {
-	f, err := os.Create(path)
-	if err != nil {
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
 		return fmt.Errorf("viewer: screenshot: %w", err)
 	}
-	if err := png.Encode(f, img); err != nil {
-		f.Close()
-		return fmt.Errorf("viewer: screenshot: %w", err)
-	}
-	if err := f.Close(); err != nil {
+	if err := safefile.Write(path, b.Bytes()); err != nil {
 		return fmt.Errorf("viewer: screenshot: %w", err)
 	}
 	return nil

@@ -54,7 +54,7 @@ func view(v *session.ViewFlags, stderr io.Writer) error {
 	}
 	s, err := session.New(cfg)
 	if err != nil {
-		return cli.Usage(err)
+		return session.InputError(err)
 	}
 	if v.CPUProfile != "" {
 		f, err := os.Create(v.CPUProfile)

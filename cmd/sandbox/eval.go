@@ -8,6 +8,7 @@ import (
 	"sandbox/mbrl"
 	"sandbox/mbrl/eval"
 	"sandbox/tasks"
+	"sandbox/viewer/session"
 )
 
 func init() {
@@ -62,11 +63,11 @@ type evalSummary struct {
 func (f *evalCommand) run(inv *cli.Invocation) error {
 	env, err := tasks.Make(f.task)
 	if err != nil {
-		return cli.Usage(err)
+		return session.InputError(err)
 	}
 	ctrl, err := mbrl.NewController(f.controller, env)
 	if err != nil {
-		return cli.Usage(err)
+		return session.InputError(err)
 	}
 	start := time.Now()
 	bar := newProgress(inv.Stderr, "eval", 0, f.episodes, "episodes")

@@ -1,13 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"image"
-	"os"
 	"path/filepath"
 
 	"sandbox/internal/cli"
+	"sandbox/internal/safefile"
 	"sandbox/mbrl"
 	"sandbox/viewer/session"
 )
@@ -59,18 +60,16 @@ func (f *recordCommand) flags(fs *cli.FlagSet) {
 func (f *recordCommand) run(inv *cli.Invocation) error {
 	s, err := session.New(session.Config{Task: f.task, Controller: f.controller, Seed: f.seed, NewController: mbrl.NewController})
 	if err != nil {
-		return cli.Usage(err)
+		return session.InputError(err)
 	}
-	out, err := os.Create(f.out)
+	// Into memory, then atomically to the file: a full disk or a failed
+	// episode leaves no part of a GIF.
+	var out bytes.Buffer
+	res, err := session.Record(s, &out, session.RecordConfig{Episodes: f.episodes, Width: f.width, Height: f.height, Contacts: f.contacts, Candidates: f.candidates})
 	if err != nil {
 		return err
 	}
-	res, err := session.Record(s, out, session.RecordConfig{Episodes: f.episodes, Width: f.width, Height: f.height, Contacts: f.contacts, Candidates: f.candidates})
-	if cerr := out.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(f.out)
+	if err := safefile.Write(f.out, out.Bytes()); err != nil {
 		return err
 	}
 	fmt.Fprintf(inv.Stdout, "wrote %s: %d frames, %d episodes, %d successes\n", f.out, res.Frames, res.Episodes, res.Successes)

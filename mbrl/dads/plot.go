@@ -1,6 +1,7 @@
 package dads
 
 import (
+	"bytes"
 	"fmt"
 	"image/color"
 	"math"
@@ -10,6 +11,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
+	"sandbox/internal/safefile"
 	"sandbox/internal/seed"
 )
 
@@ -152,8 +154,18 @@ func PlotSkills(path, title string, labels []string, fan SkillFan) error {
 		}
 	}
 	p.Add(plotter.NewGrid())
-	if err := p.Save(14*vg.Centimeter, 14*vg.Centimeter, path); err != nil {
+	// Rendered in memory and written atomically, as every file of a run
+	// directory is.
+	w, err := p.WriterTo(14*vg.Centimeter, 14*vg.Centimeter, "png")
+	if err != nil {
 		return fmt.Errorf("dads: plot %s: %w", path, err)
+	}
+	var b bytes.Buffer
+	if _, err := w.WriteTo(&b); err != nil {
+		return fmt.Errorf("dads: plot %s: %w", path, err)
+	}
+	if err := safefile.Write(path, b.Bytes()); err != nil {
+		return fmt.Errorf("dads: plot: %w", err)
 	}
 	return nil
 }

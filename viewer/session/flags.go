@@ -3,6 +3,8 @@ package session
 import (
 	"fmt"
 	"image"
+	"path/filepath"
+	"strings"
 
 	"sandbox/internal/cli"
 )
@@ -43,6 +45,8 @@ func (v *ViewFlags) check() error {
 		return fmt.Errorf("--frames %d is negative", v.Frames)
 	case v.Screenshot != "" && v.Frames == 0:
 		return fmt.Errorf("--screenshot needs --frames N (the screenshot is taken at exit); press S for one in a live window")
+	case v.Screenshot != "" && strings.ToLower(filepath.Ext(v.Screenshot)) != ".png":
+		return fmt.Errorf("--screenshot %q: only .png is written", v.Screenshot)
 	case !(v.Speed >= MinSpeed && v.Speed <= MaxSpeed):
 		return fmt.Errorf("--speed %g outside [%g, %g]", v.Speed, MinSpeed, MaxSpeed)
 	}
