@@ -44,6 +44,7 @@ func (s *slurmFlags) flags(fs *cli.FlagSet) {
 	fs.StringVar(&s.time, "time", "", "time limit of each run's job, [D-]HH:MM:SS (--launcher slurm; default: the partition's); a run near it is requeued and resumes")
 	fs.IntVar(&s.cpus, "cpus-per-task", 1, "CPUs of each run's job (--launcher slurm)")
 	fs.StringVar(&s.mem, "mem", "", "memory of each run's job, e.g. 4G (--launcher slurm; default: the partition's)")
+	s.args = nil // each run starts from the defaults
 	fs.Var(repeatedValue{&s.args}, "sbatch-arg", "an extra #SBATCH option for every run's job, e.g. --sbatch-arg=--account=rl (repeatable)")
 }
 
@@ -113,7 +114,7 @@ func readManifest(dir string) (sweepManifest, error) {
 		err = json.Unmarshal(data, &m)
 	}
 	if err != nil {
-		return m, fmt.Errorf("compare: %s: %w", filepath.Join(dir, sweepFile), err)
+		return m, fmt.Errorf("%s: %w", filepath.Join(dir, sweepFile), err)
 	}
 	return m, nil
 }
@@ -128,18 +129,22 @@ func (m sweepManifest) jobOf(i int) string {
 	return ""
 }
 
+// executable is os.Executable, which tests replace: a test binary is not
+// a sandbox.
+var executable = os.Executable
+
 // sandboxBinary returns the absolute path of the running sandbox binary,
 // which the cluster's nodes run.
 func sandboxBinary() (string, error) {
-	exe, err := os.Executable()
+	exe, err := executable()
+	if err == nil && strings.Contains(exe, string(filepath.Separator)+"go-build") {
+		return "", fmt.Errorf("--launcher slurm: %s is go run's temporary binary, gone when this command ends; build one on the shared filesystem (go build -o bin/sandbox ./cmd/sandbox) and run that", exe)
+	}
 	if err == nil {
 		exe, err = filepath.EvalSymlinks(exe)
 	}
 	if err != nil {
-		return "", fmt.Errorf("compare: --launcher slurm: cannot find the sandbox binary: %w", err)
-	}
-	if strings.Contains(exe, string(filepath.Separator)+"go-build") {
-		return "", fmt.Errorf("compare: --launcher slurm: %s is go run's temporary binary, gone when this command ends; build one on the shared filesystem (go build -o bin/sandbox ./cmd/sandbox) and run that", exe)
+		return "", fmt.Errorf("--launcher slurm: cannot find the sandbox binary: %w", err)
 	}
 	return exe, nil
 }
@@ -207,7 +212,12 @@ func (f *compareCommand) submit(inv *cli.Invocation, opt compare.Options, source
 	}
 	sbatch, err := exec.LookPath("sbatch")
 	if err != nil {
-		return errors.New("compare: --launcher slurm: no sbatch on PATH: run this on a machine that submits to the cluster (a login node), or start a local one with scripts/slurm-local.sh (docs/cluster.md)")
+		return errors.New("--launcher slurm: no sbatch on PATH: run this on a machine that submits to the cluster (a login node), or start a local one with scripts/slurm-local.sh (docs/cluster.md)")
+	}
+	for _, sub := range []string{"configs", "logs"} {
+		if err := os.MkdirAll(filepath.Join(opt.Dir, sub), 0o755); err != nil {
+			return fmt.Errorf("cannot write the sweep to %s: %w", opt.Dir, err)
+		}
 	}
 	man, err := readManifest(opt.Dir)
 	if err != nil {
@@ -224,7 +234,7 @@ func (f *compareCommand) submit(inv *cli.Invocation, opt compare.Options, source
 		case statePending, stateRunning:
 			fmt.Fprintf(inv.Stderr, "compare: %s seed %d still %s as job %s: not submitted again\n", st.Algo, st.Seed, st.State, st.Job)
 		case stateUnknown:
-			return fmt.Errorf("compare: cannot tell whether %s seed %d (job %s) still runs: %s", st.Algo, st.Seed, st.Job, st.Slurm)
+			return fmt.Errorf("cannot tell whether %s seed %d (job %s) still runs: %s", st.Algo, st.Seed, st.Job, st.Slurm)
 		default:
 			if st.Error != "" {
 				return errors.New(st.Error)
@@ -250,11 +260,6 @@ func (f *compareCommand) submit(inv *cli.Invocation, opt compare.Options, source
 		}
 		return nil
 	}
-	for _, sub := range []string{"configs", "logs"} {
-		if err := os.MkdirAll(filepath.Join(opt.Dir, sub), 0o755); err != nil {
-			return fmt.Errorf("compare: cannot write the sweep: %w", err)
-		}
-	}
 	configs := map[string]string{}
 	for _, c := range opt.Configs {
 		path := filepath.Join(opt.Dir, "configs", c.Algo+".json")
@@ -263,14 +268,14 @@ func (f *compareCommand) submit(inv *cli.Invocation, opt compare.Options, source
 			return err
 		}
 		if err := safefile.Write(path, append(data, '\n')); err != nil {
-			return fmt.Errorf("compare: cannot write the sweep: %w", err)
+			return fmt.Errorf("cannot write the sweep to %s: %w", opt.Dir, err)
 		}
 		configs[c.Algo] = path
 	}
 	var b bytes.Buffer
 	sweepScript(&b, exe, opt.Dir, elems, configs, sources, f.slurm)
 	if err := safefile.Write(script, b.Bytes()); err != nil {
-		return fmt.Errorf("compare: cannot write the sweep: %w", err)
+		return fmt.Errorf("cannot write the sweep to %s: %w", opt.Dir, err)
 	}
 	array := make([]string, len(todo))
 	for i, k := range todo {
@@ -291,11 +296,11 @@ func (f *compareCommand) submit(inv *cli.Invocation, opt compare.Options, source
 		if msg == "" {
 			msg = err.Error()
 		}
-		return fmt.Errorf("compare: sbatch refused %s: %s", script, strings.ReplaceAll(msg, "\n", "; "))
+		return fmt.Errorf("sbatch refused %s: %s", script, strings.ReplaceAll(msg, "\n", "; "))
 	}
 	id, _, _ := strings.Cut(strings.TrimSpace(stdout.String()), ";")
 	if _, err := strconv.ParseUint(id, 10, 64); err != nil {
-		return fmt.Errorf("compare: sbatch printed %q, not a job id", stdout.String())
+		return fmt.Errorf("sbatch printed %q, not a job id", stdout.String())
 	}
 	man.Script = script
 	man.Submissions = append(man.Submissions, submission{JobID: id, Array: todo, At: time.Now().UTC().Truncate(time.Second)})
@@ -304,7 +309,7 @@ func (f *compareCommand) submit(inv *cli.Invocation, opt compare.Options, source
 		return err
 	}
 	if err := safefile.Write(filepath.Join(opt.Dir, sweepFile), append(data, '\n')); err != nil {
-		return fmt.Errorf("compare: job %s is submitted, but: %w", id, err)
+		return fmt.Errorf("job %s is submitted, but: %w", id, err)
 	}
 	out.JobID = id
 	for _, k := range todo {
@@ -573,7 +578,7 @@ func (f *compareCommand) collect(inv *cli.Invocation, opt compare.Options) error
 		}
 	}
 	if len(bad) > 0 {
-		return fmt.Errorf("compare: --collect: %d of %d runs are not done, so nothing was written: %s", len(bad), len(sts), strings.Join(bad, "; "))
+		return fmt.Errorf("--collect: %d of %d runs are not done, so nothing was written: %s", len(bad), len(sts), strings.Join(bad, "; "))
 	}
 	res, err := compare.Collect(opt)
 	if err != nil {
