@@ -184,6 +184,8 @@ func sweepScript(w io.Writer, exe, dir string, elems []compare.Element, configs,
 		fmt.Fprintf(w, "%d) algo=%s seed=%d steps=%d ;;\n", i, e.Config.Algo, e.Config.Seed, e.Config.Steps)
 	}
 	fmt.Fprintf(w, "*) echo \"sweep: no element $SLURM_ARRAY_TASK_ID\" >&2; exit 1 ;;\nesac\n")
+	// OpenBLAS would start a thread per core of the node, not of the job.
+	fmt.Fprintf(w, "export OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-${SLURM_CPUS_PER_TASK:-1}}\n")
 	fmt.Fprintf(w, "out=%s/$algo/seed-$seed\nresume=\n[ -e \"$out/checkpoint.json\" ] && resume=--resume\n", shellQuote(dir))
 	fmt.Fprintf(w, "trap 'echo \"sweep: time limit near: requeueing\"; scontrol requeue \"${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}\"' USR1\n")
 	fmt.Fprintf(w, "echo \"sweep: $algo seed $seed, job ${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID} on $(hostname), $(date -Is) ${resume:+(resuming)}\"\n")
