@@ -3,12 +3,13 @@
 //
 //	sandbox tasks    [--json]
 //	sandbox eval     --task T --controller C [--episodes N] [--seed S] [--json]
-//	sandbox train    --task T --algo A [--steps N] [--seed S] [--out DIR] [--resume] [--config F] [--json]
+//	sandbox train    --task T [--algo A] [--steps N] [--seed S] [--out DIR] [--resume] [--config F] [--json]
 //	sandbox compare  --task T --algos A,B,... [--steps N] [--seeds K] [--seed S] [--eval-every E] [--config F,...] --out DIR [--jobs J] [--json]
 //	sandbox view     --task T --controller C [--seed S] [--frames N --screenshot F.png]
 //	sandbox record   --task T --controller C --out F.gif [--episodes N] [--seed S]
 //	sandbox bench    [--seconds D] [--json]
 //	sandbox new-task NAME
+//	sandbox zoo      [--json] [--retrain [--agent NAME] [--dir D]]
 //
 // `sandbox COMMAND -h` prints a command's help. Usage errors exit with
 // status 2 and a one-line reason; run failures exit with status 1. Long runs

@@ -11,12 +11,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"sandbox/mbrl"
+	"sandbox/tasks"
 )
 
 func TestTrainUsageErrors(t *testing.T) {
 	for _, args := range [][]string{
 		{"train"},
-		{"train", "--task", "reacher"},
+		{"train", "--task", "claw-turn"}, // no recommended learner yet
 		{"train", "--task", "reacher", "--algo", "sarsa"},
 		{"train", "--task", "no-such-task", "--algo", "pets"},
 		{"train", "--task", "reacher", "--algo", "pets", "--steps", "-5"},
@@ -30,6 +31,27 @@ func TestTrainUsageErrors(t *testing.T) {
 			assert.Equal(t, 1, strings.Count(strings.TrimSpace(stderr), "\n")+1, "one line: %q", stderr)
 		})
 	}
+}
+
+// Every task's recommended learner is a registered model-based algorithm
+// with a config shipped for that task, which is what train runs without
+// --algo.
+func TestRecommendedLearners(t *testing.T) {
+	for _, id := range tasks.IDs() {
+		newTask, err := tasks.Lookup(id)
+		require.NoError(t, err)
+		algo := newTask().Spec().Learner
+		if algo == "" {
+			continue
+		}
+		assert.Contains(t, mbrl.Algos, algo, id)
+		assert.NotEqual(t, "sac", algo, "%s: the recommended learner is model-based", id)
+		_, from, err := defaultConfig(algo, id)
+		require.NoError(t, err)
+		assert.Equal(t, "assets/configs/"+algo+"-"+id+".json", from, "%s: its shipped config", id)
+	}
+	_, _, stderr := sandbox("train", "--task", "claw-turn")
+	assert.Contains(t, stderr, "no recommended learner")
 }
 
 func TestDefaultConfigsParse(t *testing.T) {
