@@ -168,7 +168,7 @@ func (c Config) Validate() error {
 		}
 	}
 	if c.Model.Members < 0 || c.Model.Members > 64 || c.Model.Elites < 0 {
-		return fmt.Errorf("mbrl: model members %d, elites %d", c.Model.Members, c.Model.Elites)
+		return fmt.Errorf("mbrl: model members %d outside [1, 64] or elites %d negative", c.Model.Members, c.Model.Elites)
 	}
 	if err := algo.Validate(c); err != nil {
 		return err

@@ -25,7 +25,7 @@ var allowed = map[string][]string{
 	"assets":          {},
 	"internal/...":    {"internal/..."},
 	"sim":             {},
-	"robots":          {"sim", "assets"},
+	"robots":          {"sim", "assets", "internal/jsonfile"},
 	"control":         {},
 	"tasks":           {"robots", "sim", "control"},
 	"tasks/taskstest": {"tasks", "sim"},

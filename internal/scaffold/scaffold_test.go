@@ -106,7 +106,7 @@ func TestGeneratedTaskPasses(t *testing.T) {
 	root, err := scaffold.Root(".")
 	require.NoError(t, err)
 	tmp := t.TempDir()
-	for _, name := range []string{"go.mod", "go.sum", "assets", "sim", "robots", "tasks", "control", "examples"} {
+	for _, name := range []string{"go.mod", "go.sum", "assets", "sim", "robots", "tasks", "control", "examples", "internal/jsonfile"} {
 		copyTree(t, filepath.Join(root, name), filepath.Join(tmp, name))
 	}
 	// The copy's own list, whatever the tree's lists: the worked example.
