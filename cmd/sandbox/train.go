@@ -11,14 +11,16 @@ import (
 	"sandbox/internal/cli"
 	"sandbox/mbrl"
 	"sandbox/mbrl/nn"
+	"sandbox/tasks"
 )
 
 func init() {
 	register(&cli.Command{
 		Name:  "train",
-		Usage: "--task T --algo A [--steps N] [--seed S] [--out DIR] [--resume] [--config F] [--json]",
+		Usage: "--task T [--algo A] [--steps N] [--seed S] [--out DIR] [--resume] [--config F] [--json]",
 		Short: "Train an agent (" + strings.Join(mbrl.Algos, ", ") + ") and report its success rate on held-out goals.",
-		Long: `Train trains an agent with the algorithm on the task for --steps env steps,
+		Long: `Train trains an agent with the algorithm (by default the task's
+recommended learner, see sandbox tasks) on the task for --steps env steps,
 evaluating it on held-out goals as it goes, and prints the final
 evaluation. The config is --config FILE, else the embedded
 assets/configs/ALGO-TASK.json, else ALGO.json, else the package defaults;
@@ -141,7 +143,17 @@ func loadConfig(file, algo, task string, seed uint64, steps int) (mbrl.Config, s
 }
 
 func (f *trainCommand) run(inv *cli.Invocation) error {
-	cfg, from, err := loadConfig(f.config, f.algo, f.task, f.seed, f.steps)
+	algo := f.algo
+	if algo == "" {
+		newTask, err := tasks.Lookup(f.task)
+		if err != nil {
+			return cli.Usage(err)
+		}
+		if algo = newTask().Spec().Learner; algo == "" {
+			return cli.Usagef("task %q has no recommended learner yet: choose one with --algo (%s)", f.task, strings.Join(mbrl.Algos, ", "))
+		}
+	}
+	cfg, from, err := loadConfig(f.config, algo, f.task, f.seed, f.steps)
 	if err != nil {
 		return err
 	}
