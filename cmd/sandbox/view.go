@@ -33,7 +33,7 @@ var (
 // flags have passed the same checks the viewer makes.
 func runView(inv *cli.Invocation) error {
 	if os.Getenv("DISPLAY") == "" {
-		return errors.New("no display: DISPLAY is not set (the window needs X11, or XWayland; headless, run under xvfb-run -a; sandbox record writes a GIF without one)")
+		return errors.New("cannot open a window: DISPLAY is not set (the window needs X11, or XWayland; headless, run under xvfb-run -a; sandbox record writes a GIF without one)")
 	}
 	path, err := findViewer()
 	if err != nil {
