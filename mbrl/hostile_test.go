@@ -2,12 +2,15 @@ package mbrl
 
 import (
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"sandbox/mbrl/replay"
 )
 
 // editIndex rewrites dir's checkpoint.json through edit, on its JSON as a
@@ -98,4 +101,30 @@ func TestCheckpointIndexChecked(t *testing.T) {
 			assert.ErrorIs(t, err, ErrCorruptCheckpoint)
 		})
 	}
+}
+
+// TestDivergedFitFails fits the ensemble on transitions holding a NaN, as
+// a diverged fit leaves its weights, and checks the fit fails at once
+// instead of training on and failing at the next checkpoint.
+func TestDivergedFitFails(t *testing.T) {
+	cfg := tinyConfig().WithDefaults()
+	r, err := newRun(cfg)
+	require.NoError(t, err)
+	r.buf, err = replay.New(r.layout.ObsDim, r.layout.ActDim, 0)
+	require.NoError(t, err)
+	obs, act := make([]float64, r.layout.ObsDim), make([]float64, r.layout.ActDim)
+	for i := range 64 {
+		next := make([]float64, len(obs))
+		next[0] = float64(i)
+		if i == 10 {
+			next[0] = math.NaN()
+		}
+		require.NoError(t, r.buf.Add(replay.Transition{Obs: obs, Act: act, Next: next}))
+	}
+	d, err := newDynamics(r)
+	require.NoError(t, err)
+	err = d.fit(r)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "mbrl: model fit 0 diverged: training loss NaN")
+	assert.Nil(t, r.st.LastFit, "a diverged fit is not recorded")
 }

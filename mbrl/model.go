@@ -92,8 +92,8 @@ func (d dynamics) fit(r *Run) error {
 	// A diverged fit leaves NaN weights that no later step repairs (and
 	// that a checkpoint cannot hold): stop before the next checkpoint.
 	if !finite(info.TrainLoss) || !slices.ContainsFunc(stats.ValMSE, finite) && len(stats.ValMSE) > 0 {
-		return fmt.Errorf("mbrl: model fit %d diverged (training loss %v, held-out MSE %v) with fit learning_rate %g: lower it (default 1e-3)",
-			st.Fits, info.TrainLoss, stats.ValMSE, r.cfg.Fit.LearningRate)
+		return fmt.Errorf("mbrl: model fit %d diverged: training loss %v, held-out MSE %v (fit learning_rate %g; try a lower one, default 1e-3)",
+			st.Fits-1, info.TrainLoss, stats.ValMSE, r.cfg.Fit.LearningRate)
 	}
 	st.LastFit = info
 	return nil
