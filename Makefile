@@ -1,6 +1,7 @@
 # make demo   short headless PETS run: success rate, learning curve, GIF
 # make test   vet and all tests (viewer tests under xvfb)
-# make view   the live viewer
+# make view   the live viewer: the reacher's best trained agent of the zoo
+# make zoo    retrain the zoo of trained agents (assets/zoo), then rebuild
 # make bench  throughput figures
 GO      ?= go
 BIN     := bin
@@ -9,7 +10,7 @@ SANDBOX := $(BIN)/sandbox
 # pure-Go build (no tags) compiles and passes the tests too.
 TAGS    ?= netlib
 
-.PHONY: all deps build demo test view bench fmt clean
+.PHONY: all deps build demo test view zoo bench fmt clean
 
 all: build
 
@@ -36,7 +37,14 @@ test: deps
 	xvfb-run -a -s "-screen 0 1280x800x24" $(GO) test -tags xvfb ./viewer/... ./cmd/sandbox-view/...
 
 view: build
-	$(SANDBOX) view --task reacher --controller oracle
+	$(SANDBOX) view --task reacher --controller zoo:best
+
+# Every agent of assets/zoo/zoo.json trained again with its command (about
+# 15 minutes each on two cores), evaluated on its held-out goals, and the
+# binaries rebuilt to embed them.
+zoo: build
+	nice -n 19 $(SANDBOX) zoo --retrain --dir assets/zoo
+	$(MAKE) build
 
 bench: build
 	$(SANDBOX) bench

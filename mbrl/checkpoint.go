@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -171,9 +172,23 @@ func safeName(f string) bool {
 	return f != "" && f == filepath.Base(f) && f != "." && f != ".." && !strings.ContainsAny(f, `/\`)
 }
 
-func readIndex(dir string) (*checkpointIndex, error) {
-	path := filepath.Join(dir, checkpointFile)
-	data, err := os.ReadFile(path)
+func readIndex(dir string) (*checkpointIndex, error) { return readIndexFS(nil, dir) }
+
+// readFile reads a file of a checkpoint directory: from the disk when
+// fsys is nil, else from fsys (a zoo's).
+func readFile(fsys fs.FS, dir, file string) (path string, data []byte, err error) {
+	if fsys == nil {
+		path = filepath.Join(dir, file)
+		data, err = os.ReadFile(path)
+		return path, data, err
+	}
+	path = zooPath(dir, file)
+	data, err = fs.ReadFile(fsys, path)
+	return path, data, err
+}
+
+func readIndexFS(fsys fs.FS, dir string) (*checkpointIndex, error) {
+	path, data, err := readFile(fsys, dir, checkpointFile)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("%w in %s (no %s: was the run started with --out %s?)", ErrNoCheckpoint, dir, checkpointFile, dir)
 	}
@@ -219,11 +234,18 @@ func readIndex(dir string) (*checkpointIndex, error) {
 // error wrapping ErrCorruptCheckpoint that names the bad file.
 func LoadCheckpoint(dir string) (*Checkpoint, error) { return loadCheckpoint(dir, nil) }
 
-// loadCheckpoint reads the checkpoint in dir and restores its run on a new
-// env of its task. With want, the run continues under that config, which
-// must match the saved one apart from the step budget.
 func loadCheckpoint(dir string, want *Config) (*Checkpoint, error) {
-	idx, err := readIndex(dir)
+	return loadCheckpointFS(nil, dir, want, false)
+}
+
+// loadCheckpointFS reads the checkpoint in dir (of fsys, or of the disk
+// when fsys is nil) and restores its run on a new env of its task. With
+// want, the run continues under that config, which must match the saved
+// one apart from the step budget. With evalOnly the replay buffer's file
+// may be missing: a zoo's checkpoint keeps only what the evaluation
+// controller needs.
+func loadCheckpointFS(fsys fs.FS, dir string, want *Config, evalOnly bool) (*Checkpoint, error) {
+	idx, err := readIndexFS(fsys, dir)
 	if err != nil {
 		return nil, err
 	}
@@ -239,8 +261,10 @@ func loadCheckpoint(dir string, want *Config) (*Checkpoint, error) {
 	}
 	parts := Parts{}
 	for _, p := range idx.Parts {
-		path := filepath.Join(dir, p.File)
-		b, err := os.ReadFile(path)
+		path, b, err := readFile(fsys, dir, p.File)
+		if evalOnly && p.Part == "buffer" && errors.Is(err, fs.ErrNotExist) {
+			continue // an evaluation needs no replay buffer; a zoo ships none
+		}
 		if err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrCorruptCheckpoint, err)
 		}
@@ -263,7 +287,7 @@ func loadCheckpoint(dir string, want *Config) (*Checkpoint, error) {
 	if r.alg, err = r.spec.Load(r, parts); err != nil {
 		return nil, fmt.Errorf("%s: %w", dir, err)
 	}
-	if _, ok := r.alg.(Collector); !ok && r.buf == nil {
+	if _, ok := r.alg.(Collector); !ok && r.buf == nil && !evalOnly {
 		return nil, fmt.Errorf("%s: %w", dir, parts.missing("buffer", cfg.Algo))
 	}
 	if err := r.checkState(idx.Config); err != nil {
@@ -278,14 +302,20 @@ func loadCheckpoint(dir string, want *Config) (*Checkpoint, error) {
 // (SAC and the other policy algorithms), or the latent-space planner
 // (DADS).
 func NewCheckpointController(dir string, env *tasks.Env) (control.Controller, error) {
-	idx, err := readIndex(dir)
+	return newCheckpointController(nil, dir, env)
+}
+
+// newCheckpointController is NewCheckpointController for a checkpoint in
+// fsys (the disk when nil), whose replay buffer file may be missing.
+func newCheckpointController(fsys fs.FS, dir string, env *tasks.Env) (control.Controller, error) {
+	idx, err := readIndexFS(fsys, dir)
 	if err != nil {
 		return nil, err
 	}
 	if id := env.Spec().ID; idx.Config.Task != id {
 		return nil, fmt.Errorf("mbrl: checkpoint %s was trained on task %q, not %q", dir, idx.Config.Task, id)
 	}
-	ck, err := loadCheckpoint(dir, nil)
+	ck, err := loadCheckpointFS(fsys, dir, nil, true)
 	if err != nil {
 		return nil, err
 	}

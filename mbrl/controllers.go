@@ -9,14 +9,14 @@ import (
 	"sandbox/tasks"
 )
 
-// ControllerNames lists the built-in controller specs (besides oracle:FILE
-// and ckpt:DIR).
+// ControllerNames lists the built-in controller specs (besides oracle:FILE,
+// ckpt:DIR and zoo:NAME).
 var ControllerNames = []string{"zero", "random", "scripted", "oracle"}
 
 // KnownControllers lists every controller spec NewController accepts, for
 // help texts and errors.
 func KnownControllers() string {
-	return strings.Join(ControllerNames, ", ") + ", oracle:FILE, ckpt:DIR"
+	return strings.Join(ControllerNames, ", ") + ", oracle:FILE, ckpt:DIR, zoo:NAME, zoo:best"
 }
 
 // OracleConfig sets the oracle controller: MPC with CEM over the true
@@ -42,6 +42,8 @@ var DefaultOracle = OracleConfig{Horizon: 8, CEM: control.CEM{Population: 64, El
 //	           run's planner given a perfect model
 //	ckpt:DIR   the controller of the training run checkpointed in DIR: MPC
 //	           on its ensemble or its policy (see NewCheckpointController)
+//	zoo:NAME   the trained agent NAME of the zoo in use (see UseZoo,
+//	           `sandbox zoo`); zoo:best, the task's best one
 //
 // The oracles simulate on GOMAXPROCS clones in parallel (see
 // NewControllerWorkers).
@@ -77,6 +79,8 @@ func NewControllerWorkers(spec string, env *tasks.Env, workers int) (control.Con
 			return nil, fmt.Errorf("mbrl: controller %q: want ckpt:DIR, the --out directory of sandbox train", spec)
 		}
 		return NewCheckpointController(dir, env)
+	case strings.HasPrefix(spec, "zoo:"):
+		return zooController(strings.TrimPrefix(spec, "zoo:"), env)
 	}
 	return nil, fmt.Errorf("mbrl: unknown controller %q (known: %s)", spec, KnownControllers())
 }
