@@ -54,6 +54,11 @@ func loadDADS(r *Run, parts Parts) (Algorithm, error) {
 	if a.learner == nil {
 		return nil, parts.missing("dads", r.cfg.Algo)
 	}
+	// The driver's counters are the learner's (see Collect).
+	if c, st := a.learner.Counters(), r.st; c.EnvSteps != st.EnvSteps || c.Episodes != st.Episodes {
+		return nil, fmt.Errorf("%w: state.env_steps %d, episodes %d disagree with the dads part's %d, %d",
+			ErrCorruptCheckpoint, st.EnvSteps, st.Episodes, c.EnvSteps, c.Episodes)
+	}
 	return a, nil
 }
 
