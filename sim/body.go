@@ -391,6 +391,9 @@ func (b *Body) SetSpring(s Spring) {
 	b.spring = s
 }
 
+// Spring returns the body's spring (the zero Spring when it has none).
+func (b *Body) Spring() Spring { return b.spring }
+
 // applySpring adds the spring's force for the coming step.
 func (b *Body) applySpring() {
 	s := b.spring

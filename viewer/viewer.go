@@ -196,7 +196,7 @@ func (g *game) Update() error {
 		g.shotDue = true
 	}
 	ids := tasks.IDs()
-	for i, k := range []ebiten.Key{ebiten.Key1, ebiten.Key2, ebiten.Key3, ebiten.Key4} {
+	for i, k := range taskKeys {
 		if i < len(ids) && inpututil.IsKeyJustPressed(k) {
 			id := ids[i]
 			r.Do(func(s *session.Session) { _ = s.SetTask(id) })
@@ -204,6 +204,25 @@ func (g *game) Update() error {
 	}
 	g.mouse()
 	return nil
+}
+
+// taskKeys select the tasks in tasks.IDs order: 1 to 9, then 0, then the
+// function keys, so that every task has a key.
+var taskKeys = []ebiten.Key{ebiten.Key1, ebiten.Key2, ebiten.Key3, ebiten.Key4, ebiten.Key5,
+	ebiten.Key6, ebiten.Key7, ebiten.Key8, ebiten.Key9, ebiten.Key0,
+	ebiten.KeyF1, ebiten.KeyF2, ebiten.KeyF3, ebiten.KeyF4, ebiten.KeyF5, ebiten.KeyF6,
+	ebiten.KeyF7, ebiten.KeyF8, ebiten.KeyF9, ebiten.KeyF10, ebiten.KeyF11, ebiten.KeyF12}
+
+// taskKeyName names taskKeys[i] for the help.
+func taskKeyName(i int) string {
+	switch {
+	case i < 9:
+		return fmt.Sprint(i + 1)
+	case i == 9:
+		return "0"
+	default:
+		return fmt.Sprintf("F%d", i-9)
+	}
 }
 
 func (g *game) flash(msg string) {
@@ -380,12 +399,12 @@ func helpLines() []string {
 		"[ and ]     slower / faster (x0.5, x2)",
 	}
 	for i, id := range ids {
-		if i < 4 {
-			lines = append(lines, fmt.Sprintf("%d           task %s", i+1, id))
+		if i < len(taskKeys) {
+			lines = append(lines, fmt.Sprintf("%-11s task %s", taskKeyName(i), id))
 		}
 	}
 	return append(lines,
-		"C           next controller",
+		"C           next controller (the task's zoo agents, scripted, oracle)",
 		"K           contact points on / off",
 		"P           a planner's candidate futures on / off (DADS)",
 		"left drag   pull a body with a spring",

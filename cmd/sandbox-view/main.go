@@ -27,10 +27,12 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-// newController is mbrl.NewController, except that the oracles plan on
-// one core fewer than there are, leaving one to the window.
+// newController is mbrl.NewController: the oracles plan on every core. The
+// window needs little of one (it draws at most 60 frames a second, and the
+// Runner's thread runs at a lower priority), so leaving it a whole core
+// halved the oracle's real-time factor on two cores.
 func newController(spec string, env *tasks.Env) (control.Controller, error) {
-	return mbrl.NewControllerWorkers(spec, env, max(1, runtime.GOMAXPROCS(0)-1))
+	return mbrl.NewControllerWorkers(spec, env, runtime.GOMAXPROCS(0))
 }
 
 // program is the sandbox command whose view this binary is: its name in
@@ -49,8 +51,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 // v.Frames frames.
 func view(v *session.ViewFlags, stderr io.Writer) error {
 	cfg := session.Config{
-		Task: v.Task, Controller: v.Controller, Seed: v.Seed, NewController: newController,
-		Controllers: append([]string(nil), mbrl.ControllerNames...),
+		Task: v.Task, Controller: mbrl.ResolveZooBest(v.Controller, v.Task), Seed: v.Seed,
+		NewController: newController, Cycle: cycle,
 	}
 	s, err := session.New(cfg)
 	if err != nil {

@@ -31,7 +31,12 @@ type Config struct {
 	Controller string // controller spec
 	// Controllers is the cycle of specs that CycleController walks; the
 	// default is Controller alone. Controller is added when missing.
-	Controllers   []string
+	Controllers []string
+	// Cycle, when set, gives the cycle for each task instead of
+	// Controllers (the viewer's: the task's zoo agents, scripted and
+	// oracle); a task switch starts with its first spec that builds when
+	// the running one does not.
+	Cycle         func(task string) []string
 	NewController ControllerFactory
 	// Seed selects the episodes: episode i draws its start and goal from
 	// the stream (Seed, "eval-env", i) and the controller's randomness from
@@ -148,7 +153,7 @@ func (s *Session) setTask(id string) error {
 	if err != nil {
 		return fmt.Errorf("session: %w", err)
 	}
-	specs := append([]string{s.spec}, s.cfg.Controllers...)
+	specs := append([]string{s.spec}, s.cycle(id)...)
 	if s.spec == "" {
 		specs[0] = s.cfg.Controller
 	}
@@ -216,10 +221,25 @@ func (s *Session) SetController(spec string) error {
 	return nil
 }
 
-// CycleController switches to the next spec of Config.Controllers that
-// builds for the task.
+// cycle returns the controller cycle of task.
+func (s *Session) cycle(task string) []string {
+	if s.cfg.Cycle == nil {
+		return s.cfg.Controllers
+	}
+	list := s.cfg.Cycle(task)
+	if task == s.cfg.Task && !slices.Contains(list, s.cfg.Controller) {
+		list = append(slices.Clone(list), s.cfg.Controller)
+	}
+	return list
+}
+
+// CycleController switches to the next spec of the task's cycle
+// (Config.Cycle, else Config.Controllers) that builds for the task.
 func (s *Session) CycleController() error {
-	list := s.cfg.Controllers
+	list := s.cycle(s.task)
+	if len(list) == 0 {
+		return nil
+	}
 	i := slices.Index(list, s.spec)
 	var errs []string
 	for k := 1; k <= len(list); k++ {
@@ -357,10 +377,10 @@ func (s *Session) imagineCandidates() {
 
 // Spring of the mouse perturbation: stiffness k = M·(2π·springHz)² on the
 // robot's total moving mass M, so that it can drag the whole robot, and
-// damping ratio springDamping. The force is held for a whole control step
-// T (0.1 s by default), an explicit update that is stable only while the
-// grabbed body's own frequency √(k/m)·T stays below about 2: k is capped
-// at m/T² and the damping at m/T.
+// damping ratio springDamping. The world recomputes its force on every
+// physics step dt (sim.Body.SetSpring), an explicit update that is stable
+// only while the grabbed body's own frequency √(k/m)·dt stays below about
+// 2: k is capped at m/dt² and the damping at m/dt.
 const (
 	springHz      = 1.2
 	springDamping = 0.7
@@ -382,13 +402,14 @@ func (s *Session) Grab(p sim.Vec2) bool {
 func (s *Session) Drag(p sim.Vec2) {
 	if s.grab != nil && !math.IsNaN(p.X) && !math.IsNaN(p.Y) {
 		s.grabTo = p
+		s.applySpring()
 	}
 }
 
 // Release lets the grabbed body go.
 func (s *Session) Release() {
 	if s.grab != nil {
-		s.grab.SetExternalForce(sim.Vec2{}, sim.Vec2{})
+		s.grab.SetSpring(sim.Spring{})
 		s.grab = nil
 	}
 }
@@ -401,13 +422,11 @@ func (s *Session) applySpring() {
 			total += o.Mass()
 		}
 	}
-	T := s.env.Spec().ControlDt
+	dt := s.env.Robot().World.Dt()
 	w := 2 * math.Pi * springHz
-	k := math.Min(total*w*w, m/(T*T))
-	c := math.Min(2*springDamping*math.Sqrt(k*m), m/T)
-	d := s.grabTo.Sub(b.WorldPoint(s.grabAt))
-	v := b.PointVelocity(s.grabAt)
-	b.SetExternalForce(d.Scale(k).Sub(v.Scale(c)), s.grabAt)
+	k := math.Min(total*w*w, m/(dt*dt))
+	c := math.Min(2*springDamping*math.Sqrt(k*m), m/dt)
+	b.SetSpring(sim.Spring{At: s.grabAt, To: s.grabTo, K: k, C: c})
 }
 
 // BodyAt returns the topmost dynamic body of w with a shape containing

@@ -2,9 +2,11 @@ package session_test
 
 import (
 	"bytes"
+	"fmt"
 	"image/gif"
 	"io"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 
@@ -141,7 +143,13 @@ func TestDraggingPullsTheBody(t *testing.T) {
 		f := s.Frame()
 		if pull {
 			assert.True(t, f.Spring.Active)
+			// The world recomputes the pull on every physics step: a
+			// spring, not a force held for a control step.
+			sp := tip.Spring()
+			assert.Equal(t, target, sp.To)
+			assert.Positive(t, sp.K)
 			s.Release()
+			assert.Zero(t, tip.Spring())
 			assert.False(t, s.Frame().Spring.Active)
 		}
 		return tip.WorldPoint(sim.Vec2{X: 0.1}).Sub(target).Norm()
@@ -179,6 +187,30 @@ func TestCycleControllerSkipsControllersThatDoNotBuild(t *testing.T) {
 	assert.Equal(t, "random", s.Stats().Controller)
 	require.NoError(t, s.CycleController())
 	assert.Equal(t, "zero", s.Stats().Controller, "bogus fails again on the way round")
+}
+
+// Config.Cycle gives each task its own cycle; a task switch starts with
+// the first spec of the new task's cycle when the running one does not
+// build there.
+func TestCyclePerTask(t *testing.T) {
+	only := func(spec string, env *tasks.Env) (control.Controller, error) {
+		if strings.HasPrefix(spec, "only-") && spec != "only-"+env.Spec().ID {
+			return nil, fmt.Errorf("%s is not for %s", spec, env.Spec().ID)
+		}
+		return control.Zero{}, nil
+	}
+	cycle := func(task string) []string { return []string{"only-" + task, "zero", "random"} }
+	s, err := session.New(session.Config{Task: "reacher", Controller: "only-reacher", NewController: only, Cycle: cycle})
+	require.NoError(t, err)
+	for _, want := range []string{"zero", "random", "only-reacher"} {
+		require.NoError(t, s.CycleController())
+		assert.Equal(t, want, s.Stats().Controller)
+	}
+	other := tasks.IDs()[0]
+	require.NoError(t, s.SetTask(other))
+	assert.Equal(t, "only-"+other, s.Stats().Controller, "the new task's first controller")
+	require.NoError(t, s.CycleController())
+	assert.Equal(t, "zero", s.Stats().Controller)
 }
 
 func TestNewRejectsBadConfigs(t *testing.T) {
