@@ -19,7 +19,8 @@ import (
 func init() {
 	register(&cli.Command{
 		Name:  "compare",
-		Usage: "--task T --algos A,B,... [--steps N] [--seeds K] [--seed S] [--eval-every E] [--config F,...] --out DIR [--jobs J] [--launcher slurm [--partition P] [--time T] [--cpus-per-task N] [--mem M] [--sbatch-arg ARG ...]] [--status | --collect] [--json]",
+		// The Slurm flags are in the help: the synopsis is also main.go's doc line.
+		Usage: "--task T --algos A,B,... [--steps N] [--seeds K] [--seed S] [--eval-every E] [--config F,...] --out DIR [--jobs J] [--json]",
 		Short: "Train several algorithms on several seeds, here or as a Slurm job array; plot and tabulate success against env steps.",
 		Long: `Compare trains every algorithm of --algos on the task with --seeds seeds
 (run k uses seed+k), --jobs runs at a time, each as train would with its
@@ -33,7 +34,8 @@ With --launcher slurm it trains nothing here: it writes the configs to
 DIR/configs, a job array with one element per run to DIR/sweep.sbatch
 (each element runs sandbox train on its run directory, resuming it when
 it has a checkpoint; elements requeue when preempted or near their time
-limit), submits it with sbatch, prints the job id and returns. The same
+limit), submits it with sbatch, prints the job id and returns; --partition,
+--time, --cpus-per-task, --mem and --sbatch-arg become #SBATCH lines. The same
 command with --status shows each run pending, running, done or failed
 with its last evaluation; with --collect it writes curve.png and
 summary.md from the finished runs. Rerunning the submitting command
