@@ -16,10 +16,11 @@ import (
 	"sandbox/mbrl/nn"
 )
 
+// The Slurm flags are in compare's help, not its synopsis, which is also
+// main.go's doc line.
 func init() {
 	register(&cli.Command{
 		Name:  "compare",
-		// The Slurm flags are in the help: the synopsis is also main.go's doc line.
 		Usage: "--task T --algos A,B,... [--steps N] [--seeds K] [--seed S] [--eval-every E] [--config F,...] --out DIR [--jobs J] [--json]",
 		Short: "Train several algorithms on several seeds, here or as a Slurm job array; plot and tabulate success against env steps.",
 		Long: `Compare trains every algorithm of --algos on the task with --seeds seeds
