@@ -361,7 +361,9 @@ type runStatus struct {
 // about the job that last ran it.
 func (f *compareCommand) states(elems []compare.Element, man sweepManifest) ([]runStatus, error) {
 	sts := make([]runStatus, len(elems))
-	var jobs []string
+	done := make([]bool, len(elems))
+	var jobs []string // not done, for sacct
+	ask := false
 	for i, e := range elems {
 		st := runStatus{Algo: e.Config.Algo, Seed: e.Config.Seed, Dir: e.Dir, Steps: e.Config.Steps, Job: man.jobOf(i)}
 		p, err := compare.ReadProgress(e)
@@ -372,18 +374,22 @@ func (f *compareCommand) states(elems []compare.Element, man sweepManifest) ([]r
 			st.Error = err.Error()
 		}
 		st.Last = p.Last()
+		done[i] = p.Done && err == nil
 		switch {
-		case p.Done && err == nil:
-			st.State = stateDone
-		case st.Job == "":
-			st.State = stateUnsubmitted
-		default:
-			jobs = append(jobs, st.Job)
+		case st.Job != "":
+			ask = true
 			st.Log = filepath.Join(filepath.Dir(man.Script), "logs", fmt.Sprintf("%d.out", i))
+			if !done[i] {
+				jobs = append(jobs, st.Job)
+			}
+		case done[i]:
+			st.State = stateDone
+		default:
+			st.State = stateUnsubmitted
 		}
 		sts[i] = st
 	}
-	if len(jobs) == 0 {
+	if !ask {
 		return sts, nil
 	}
 	q, qerr := slurmStates(jobs)
@@ -394,6 +400,12 @@ func (f *compareCommand) states(elems []compare.Element, man sweepManifest) ([]r
 		}
 		js, ok := q[st.Job]
 		switch {
+		case done[i] && ok && slurmState(js.state) == stateRunning:
+			// The final evaluation is written; its job still writes the
+			// run's last files (plots, diagnostics).
+			st.State, st.Slurm = stateRunning, js.state+" (finishing)"
+		case done[i]:
+			st.State = stateDone
 		case ok:
 			st.State, st.Slurm = slurmState(js.state), strings.TrimSpace(js.state+" "+js.reason)
 		case qerr != nil:
