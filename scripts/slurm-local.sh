@@ -80,6 +80,13 @@ start() {
     return 0
   fi
   stop_daemons
+  local p
+  for p in "$port" $((port + 1)); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+      log "port $p is in use (another cluster? stop it, or set SLURM_LOCAL_PORT)"
+      exit 1
+    fi
+  done
   install
   local user host node mem
   user=$(id -un)
