@@ -344,6 +344,11 @@ in mbrl/limits.go (memory: MaxModelMB, MaxBufferMB; time: MaxPlanFLOP),
 package control (planner options, MaxBatchMB) and
 [model-format.md](model-format.md#limits) (robot models).
 
+A display that cannot be used is a run failure (1). ` + "`sandbox view`" + ` checks its
+flags, then connects to the X server; ` + "`sandbox-view`" + ` run directly opens the
+display before anything else (the window library would panic while the
+program starts), so there even -h needs a display.
+
 Checkpoint indexes carry their own checksum since version 3, so an edited
 counter is refused as a mismatch; a version-2 index (from before, without
 a checksum) still loads, and its state is checked for consistency with its
