@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"sandbox/control"
+	"sandbox/mbrl/modelenv"
 )
 
 // Algorithm is one training algorithm's side of Train's loop, in the
@@ -30,7 +31,7 @@ type Algorithm interface {
 // Collector is an Algorithm that gathers its own experience instead of
 // the driver's episodes (DADS collects skill episodes into its own
 // buffer): Collect advances the run by at least one env step, updating
-// the run's counters.
+// the run's counters. Its AlgoSpec sets OwnExperience.
 type Collector interface {
 	Collect(r *Run) error
 }
@@ -59,6 +60,12 @@ type AlgoSpec struct {
 	// (SAC updates, skill dynamics): too small for BLAS to share across
 	// threads, so a run sets one BLAS thread.
 	SmallProducts bool
+	// OwnExperience marks algorithms that collect their own experience (a
+	// Collector): the driver keeps no replay buffer and fits no model.
+	OwnExperience bool
+	// CheckMemory, if not nil, bounds the algorithm's own sizes in c
+	// (which has its defaults) before anything is allocated.
+	CheckMemory func(c Config, l modelenv.Layout) error
 	// Defaults fills the algorithm's zero fields of c, before the common
 	// defaults of Config.WithDefaults.
 	Defaults func(c *Config)

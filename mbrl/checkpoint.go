@@ -287,7 +287,7 @@ func loadCheckpointFS(fsys fs.FS, dir string, want *Config, evalOnly bool) (*Che
 	if r.alg, err = r.spec.Load(r, parts); err != nil {
 		return nil, fmt.Errorf("%s: %w", dir, err)
 	}
-	if _, ok := r.alg.(Collector); !ok && r.buf == nil && !evalOnly {
+	if !r.spec.OwnExperience && r.buf == nil && !evalOnly {
 		return nil, fmt.Errorf("%s: %w", dir, parts.missing("buffer", cfg.Algo))
 	}
 	if err := r.checkState(idx.Config); err != nil {

@@ -7,6 +7,7 @@ import (
 	"sandbox/control"
 	"sandbox/internal/seed"
 	"sandbox/mbrl/dads"
+	"sandbox/mbrl/modelenv"
 )
 
 // dadsSpec is DADS (Sharma et al. 2019, "Dynamics-Aware Unsupervised
@@ -19,6 +20,8 @@ var dadsSpec = AlgoSpec{
 	SmallProducts: true,
 	Defaults:      func(c *Config) { c.DADS = c.DADS.WithDefaults() },
 	Validate:      func(c Config) error { return c.DADS.Validate() },
+	OwnExperience: true,
+	CheckMemory:   checkDADSMemory,
 	New:           newDADS,
 	Load:          loadDADS,
 }
@@ -93,3 +96,25 @@ func (a *dadsAlgo) Report(r *Run, m *Metric) error {
 }
 
 func (a *dadsAlgo) Parts() []Part { return []Part{{"dads", a.learner}} }
+
+// checkDADSMemory bounds DADS's networks, skill-dynamics batches and
+// buffer before anything is allocated.
+func checkDADSMemory(c Config, l modelenv.Layout) error {
+	d := c.DADS.WithDefaults()
+	if err := checkNetwork("dads dynamics", d.Dynamics.Hidden); err != nil {
+		return err
+	}
+	if err := checkNetwork("dads policy", d.Policy.Hidden); err != nil {
+		return err
+	}
+	rows := float64(d.PriorSamples) * float64(d.DynamicsBatch)
+	if v := mb(3*rows*widest(l.ObsDim+d.Skills, d.Dynamics.Hidden, l.ObsDim*d.Dynamics.Components), 4); v > MaxModelMB {
+		return fmt.Errorf("mbrl: dads prior_samples × dynamics_batch = %d × %d skill-dynamics rows: activations need %.0f MB, more than MaxModelMB = %d MB",
+			d.PriorSamples, d.DynamicsBatch, v, MaxModelMB)
+	}
+	drow := float64(2*(2*l.ObsDim+d.Skills) + l.ActDim + 2)
+	if v := mb(float64(d.BufferCapacity)*drow, 8); v > MaxBufferMB {
+		return fmt.Errorf("mbrl: dads buffer_capacity %d transitions need %.0f MB, more than MaxBufferMB = %d MB", d.BufferCapacity, v, MaxBufferMB)
+	}
+	return nil
+}

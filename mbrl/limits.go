@@ -221,24 +221,13 @@ func (c Config) checkMemory(l modelenv.Layout, episode int) error {
 		}
 	}
 
-	if c.Algo == "dads" {
-		d := c.DADS.WithDefaults()
-		if err := checkNetwork("dads dynamics", d.Dynamics.Hidden); err != nil {
+	if spec != nil && spec.CheckMemory != nil {
+		if err := spec.CheckMemory(c, l); err != nil {
 			return err
 		}
-		if err := checkNetwork("dads policy", d.Policy.Hidden); err != nil {
-			return err
-		}
-		rows := float64(d.PriorSamples) * float64(d.DynamicsBatch)
-		if v := mb(3*rows*widest(l.ObsDim+d.Skills, d.Dynamics.Hidden, l.ObsDim*d.Dynamics.Components), 4); v > MaxModelMB {
-			return fmt.Errorf("mbrl: dads prior_samples × dynamics_batch = %d × %d skill-dynamics rows: activations need %.0f MB, more than MaxModelMB = %d MB",
-				d.PriorSamples, d.DynamicsBatch, v, MaxModelMB)
-		}
-		drow := float64(2*(2*l.ObsDim+d.Skills) + l.ActDim + 2)
-		if v := mb(float64(d.BufferCapacity)*drow, 8); v > MaxBufferMB {
-			return fmt.Errorf("mbrl: dads buffer_capacity %d transitions need %.0f MB, more than MaxBufferMB = %d MB", d.BufferCapacity, v, MaxBufferMB)
-		}
-		return nil
+	}
+	if spec != nil && spec.OwnExperience {
+		return nil // no driver buffer, no model fit
 	}
 
 	n := c.BufferCapacity

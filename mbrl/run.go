@@ -181,7 +181,7 @@ func Train(cfg Config, opt RunOptions) (Result, error) {
 		if r.alg, err = r.spec.New(r); err != nil {
 			return Result{}, err
 		}
-		if _, ok := r.alg.(Collector); !ok {
+		if !r.spec.OwnExperience {
 			if r.buf, err = replay.New(r.layout.ObsDim, r.layout.ActDim, cfg.BufferCapacity); err != nil {
 				return Result{}, err
 			}
