@@ -3,7 +3,9 @@ package sim
 import (
 	"fmt"
 	"math"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // The reference scenes of docs/bench/box2d_scenes.cpp (Box2D C++
@@ -12,7 +14,8 @@ import (
 // (100 Hz, 8/3 iterations, continuous collision, motor speeds 2·sin(0.01t+i)
 // changing every step, no speed limit to speak of). "box2d" is the bare port
 // driven through the servos (StepBox2D); "sim" is World.Step, which adds
-// external forces and the divergence check.
+// external forces and the divergence check; "sim-discrete" is World.Step
+// with continuous collision off, as the tasks' worlds run (sim.Config).
 
 type scene struct {
 	w  *World
@@ -120,10 +123,18 @@ var referenceScenes = []struct {
 
 func BenchmarkScenes(b *testing.B) {
 	for _, sc := range referenceScenes {
-		for _, mode := range []string{"box2d", "sim"} {
+		for _, mode := range []string{"box2d", "sim", "sim-discrete"} {
 			b.Run(sc.name+"/"+mode, func(b *testing.B) {
-				s := sc.build(b)
+				build := func(b *testing.B) *scene {
+					s := sc.build(b)
+					if mode == "sim-discrete" {
+						s.w.cfg.Continuous, s.w.b2.M_continuousPhysics = false, false
+					}
+					return s
+				}
+				s := build(b)
 				t := 0
+				cpu0 := cpuSeconds()
 				for b.Loop() {
 					// Servo speed = Kp·(target − angle) = the C++ motor speed.
 					for i, j := range s.js {
@@ -134,14 +145,27 @@ func BenchmarkScenes(b *testing.B) {
 					} else if err := s.w.Step(); err != nil {
 						// The hand's fingers and pen can fling each other
 						// apart; start over, as an Env would.
-						s = sc.build(b)
+						s = build(b)
 					}
 					t++
 				}
 				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "steps/s")
+				// Per CPU second of the process (collector included): a
+				// loaded machine inflates it less than wall time. Compare
+				// with the C++ program's third column, under GOMAXPROCS=1.
+				b.ReportMetric(float64(b.N)/(cpuSeconds()-cpu0), "steps/cpu-s")
 			})
 		}
 	}
+}
+
+// cpuSeconds is the user and system CPU time of the process so far.
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		panic(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 }
 
 func TestReferenceScenesRun(t *testing.T) {
