@@ -6,23 +6,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 
-	"sandbox/assets"
 	"sandbox/internal/cli"
 	"sandbox/mbrl"
 )
 
 func init() {
-	z, err := mbrl.OpenZoo(assets.Zoo())
-	if err != nil {
-		log.Fatal(err) // the embedded index is checked by the tests
-	}
-	mbrl.UseZoo(z)
 	register(&cli.Command{
 		Name:  "zoo",
 		Usage: "[--json] [--retrain [--agent NAME] [--dir D]]",
