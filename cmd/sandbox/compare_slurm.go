@@ -505,17 +505,22 @@ func logTail(path string) string {
 	return strings.TrimSpace(lines[len(lines)-1])
 }
 
-// printStatus prints every run's state and last evaluation.
-func (f *compareCommand) printStatus(inv *cli.Invocation, opt compare.Options) error {
+// sweepStates returns the state of every run of the sweep in opt.Dir.
+func (f *compareCommand) sweepStates(opt compare.Options) ([]runStatus, error) {
 	elems, err := compare.Elements(opt)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	man, err := readManifest(opt.Dir)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	sts, err := f.states(elems, man)
+	return f.states(elems, man)
+}
+
+// printStatus prints every run's state and last evaluation.
+func (f *compareCommand) printStatus(inv *cli.Invocation, opt compare.Options) error {
+	sts, err := f.sweepStates(opt)
 	if err != nil {
 		return err
 	}
@@ -566,15 +571,7 @@ func (f *compareCommand) printStatus(inv *cli.Invocation, opt compare.Options) e
 // collect summarises a finished sweep; unfinished runs are listed with
 // their states, and nothing is written.
 func (f *compareCommand) collect(inv *cli.Invocation, opt compare.Options) error {
-	elems, err := compare.Elements(opt)
-	if err != nil {
-		return err
-	}
-	man, err := readManifest(opt.Dir)
-	if err != nil {
-		return err
-	}
-	sts, err := f.states(elems, man)
+	sts, err := f.sweepStates(opt)
 	if err != nil {
 		return err
 	}
