@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"sandbox/control"
+	"sandbox/mbrl/dads"
 	"sandbox/tasks"
 )
 
@@ -16,7 +17,7 @@ var ControllerNames = []string{"zero", "random", "scripted", "oracle"}
 // KnownControllers lists every controller spec NewController accepts, for
 // help texts and errors.
 func KnownControllers() string {
-	return strings.Join(ControllerNames, ", ") + ", oracle:FILE, ckpt:DIR, zoo:NAME, zoo:best"
+	return strings.Join(ControllerNames, ", ") + ", oracle:FILE, ckpt:DIR, oracle-skills:DIR, zoo:NAME, zoo:best"
 }
 
 // OracleConfig sets the oracle controller: MPC with CEM over the true
@@ -42,6 +43,10 @@ var DefaultOracle = OracleConfig{Horizon: 8, CEM: control.CEM{Population: 64, El
 //	           run's planner given a perfect model
 //	ckpt:DIR   the controller of the training run checkpointed in DIR: MPC
 //	           on its ensemble or its policy (see NewCheckpointController)
+//	oracle-skills:DIR  a DADS checkpoint's latent-space planner scoring its
+//	           skills on the true simulator instead of the skill dynamics
+//	           (dads.Planner.SimulateOn): are the skills or their dynamics
+//	           the limit?
 //	zoo:NAME   the trained agent NAME of the zoo in use (see UseZoo,
 //	           `sandbox zoo`); zoo:best, the task's best one
 //
@@ -79,6 +84,20 @@ func NewControllerWorkers(spec string, env *tasks.Env, workers int) (control.Con
 			return nil, fmt.Errorf("mbrl: controller %q: want ckpt:DIR, the --out directory of sandbox train", spec)
 		}
 		return NewCheckpointController(dir, env)
+	case strings.HasPrefix(spec, "oracle-skills:"):
+		dir := strings.TrimPrefix(spec, "oracle-skills:")
+		if dir == "" {
+			return nil, fmt.Errorf("mbrl: controller %q: want oracle-skills:DIR, the --out directory of a DADS run", spec)
+		}
+		c, err := NewCheckpointController(dir, env)
+		if err != nil {
+			return nil, err
+		}
+		p, ok := c.(*dads.Planner)
+		if !ok {
+			return nil, fmt.Errorf("mbrl: controller %q: the checkpoint in %s is not a DADS run", spec, dir)
+		}
+		return p, p.SimulateOn(env)
 	case strings.HasPrefix(spec, "zoo:"):
 		return zooController(strings.TrimPrefix(spec, "zoo:"), env)
 	}

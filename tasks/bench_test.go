@@ -73,7 +73,7 @@ func TestReplayGap(t *testing.T) {
 	for _, tc := range []struct {
 		id  string
 		max float64
-	}{{"reacher", 1e-12}, {"claw-turn", 0.05}, {"quadruped-orient", 0.1}} {
+	}{{"reacher", 1e-12}, {"claw-turn", 0.05}, {"quadruped-orient", 0.1}, {"quadruped-walk", 0.1}} {
 		env, err := tasks.Make(tc.id)
 		require.NoError(t, err)
 		gap, err := tasks.ReplayGap(env, 200, seed.Stream(1, "replay-gap"))

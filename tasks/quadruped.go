@@ -186,17 +186,27 @@ func (t *Quadruped) Setup(r *robots.Robot) error {
 
 // Reset implements Task.
 func (t *Quadruped) Reset(r *robots.Robot, rng *rand.Rand) (sim.State, []float64) {
-	q := map[string]float64{}
-	for _, a := range t.acts {
-		q[a.Joint.Name()] = quadStartOffset * (2*rng.Float64() - 1)
-	}
+	s := t.start(r, rng)
 	target := quadGoalMin + (quadGoalMax-quadGoalMin)*rng.Float64()
 	if rng.Float64() < 0.5 {
 		target = -target
 	}
-	s := r.Pose(q)
-	// Lower (or raise) every dynamic body so the lowest foot clears the
-	// ground by a hair.
+	return s, []float64{target}
+}
+
+// start draws the standing start: every joint offset by
+// U(−quadStartOffset, quadStartOffset) rad, lowered onto the ground at x = 0.
+func (t *Quadruped) start(r *robots.Robot, rng *rand.Rand) sim.State {
+	q := map[string]float64{}
+	for _, a := range t.acts {
+		q[a.Joint.Name()] = quadStartOffset * (2*rng.Float64() - 1)
+	}
+	return t.lower(r, r.Pose(q))
+}
+
+// lower moves every dynamic body of s up or down so that the lowest foot
+// clears the ground by a hair.
+func (t *Quadruped) lower(r *robots.Robot, s sim.State) sim.State {
 	low := math.Inf(1)
 	for _, fs := range t.footSites {
 		b := s.Bodies[fs.Body.Index()]
@@ -208,7 +218,7 @@ func (t *Quadruped) Reset(r *robots.Robot, rng *rand.Rand) (sim.State, []float64
 			s.Bodies[i].Position.Y += quadGroundMargin - low
 		}
 	}
-	return s, []float64{target}
+	return s
 }
 
 // Observe implements Task.

@@ -17,7 +17,7 @@ import (
 // field, which is what the DADS planner relies on when it scores predicted
 // states with Task.Reward.
 func TestSkillSpacer(t *testing.T) {
-	for _, id := range []string{"reacher", "quadruped-orient", "claw-turn"} {
+	for _, id := range []string{"reacher", "quadruped-orient", "quadruped-walk", "claw-turn"} {
 		t.Run(id, func(t *testing.T) {
 			env, err := tasks.Make(id)
 			require.NoError(t, err)

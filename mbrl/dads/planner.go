@@ -120,6 +120,7 @@ func checkPaths(k, skills, preds, obsDim int) error {
 // Learners that share its SkillDynamics or policy.
 type Planner struct {
 	cfg    PlannerConfig
+	spec   tasks.Spec
 	task   tasks.Task
 	spacer tasks.SkillSpacer
 	dyn    *SkillDynamics
@@ -141,6 +142,30 @@ type Planner struct {
 	in           []float64
 	paths        []float64 // Candidates × Skills·SkillSteps × obsDim, last refinement
 	s0           []float64 // skill state planned from
+
+	// live and sim are set by SimulateOn: the Env acted on and the clone
+	// that simulates the candidates.
+	live, sim *tasks.Env
+}
+
+// SimulateOn makes the planner score its candidates on the true simulator
+// instead of the skill dynamics, the diagnostic that tells whether the
+// skills or their learned dynamics limit zero-shot success. live is the Env
+// the planner's actions go to; each candidate restores a clone of it to
+// live's current state and runs the deterministic skill policy with each
+// of its skills for SkillSteps steps, scoring the task's reward of every
+// simulated step (a rollout stops where the episode would end). Imagined
+// then returns the simulated observations.
+func (p *Planner) SimulateOn(live *tasks.Env) error {
+	if live == nil || live.Spec().ID != p.spec.ID {
+		return errors.New("dads: SimulateOn needs an Env of the planner's task")
+	}
+	sim, err := live.Clone()
+	if err != nil {
+		return fmt.Errorf("dads: SimulateOn: %w", err)
+	}
+	p.live, p.sim = live, sim
+	return nil
 }
 
 // NewPlanner returns the latent-space planner for env's task, which must
@@ -174,7 +199,7 @@ func NewPlanner(env *tasks.Env, dyn *SkillDynamics, pol *sac.Agent, hide []strin
 		return nil, err
 	}
 	k, d, ds := cfg.Candidates, dyn.SkillDim(), dyn.StateDim()
-	p := &Planner{cfg: cfg, task: env.Task(), spacer: spacer, dyn: dyn, pol: pol, view: view,
+	p := &Planner{cfg: cfg, spec: spec, task: env.Task(), spacer: spacer, dyn: dyn, pol: pol, view: view,
 		obsDim: spec.ObsDim(), actDim: spec.ActionDim,
 		cand: make([]float64, k*cfg.Skills*d), state: make([]float64, k*ds), next: make([]float64, k*ds),
 		prev: make([]float64, k*spec.ObsDim()), cur: make([]float64, k*spec.ObsDim()),
@@ -289,6 +314,11 @@ func (p *Planner) plan(obs []float64) {
 				}
 			}
 		}
+		if p.sim != nil {
+			p.simulate(last)
+			p.reweight()
+			continue
+		}
 		for c := range k {
 			copy(p.state[c*ds:], s0)
 			copy(p.cur[c*od:(c+1)*od], obs)
@@ -313,6 +343,47 @@ func (p *Planner) plan(obs []float64) {
 			}
 		}
 		p.reweight()
+	}
+}
+
+// simulate scores every candidate on the true simulator (SimulateOn),
+// keeping the simulated observations of the last refinement.
+func (p *Planner) simulate(last bool) {
+	k, hp, d, od := p.cfg.Candidates, p.cfg.Skills, p.dyn.SkillDim(), p.obsDim
+	every, steps := p.dyn.Config().Horizon, hp*p.predictions()
+	snap := p.live.Snapshot()
+	act := make([]float64, p.actDim)
+	for c := range k {
+		p.score[c] = 0
+		if err := p.sim.Restore(snap); err != nil {
+			p.score[c] = math.Inf(-1)
+			continue
+		}
+		obs, done, n := p.sim.Obs(), false, 0
+		for h := range hp {
+			z := p.cand[(c*hp+h)*d : (c*hp+h+1)*d]
+			for t := range p.cfg.SkillSteps {
+				if !done {
+					for i, j := range p.view {
+						p.in[i] = obs[j]
+					}
+					copy(p.in[len(p.view):], z)
+					p.pol.Act(p.in, act, nil)
+					st, err := p.sim.Step(act)
+					switch {
+					case err != nil:
+						p.score[c], done = math.Inf(-1), true
+					default:
+						p.score[c] += st.Reward
+						obs, done = st.Obs, st.Terminated || st.Truncated
+					}
+				}
+				if last && (t+1)%every == 0 {
+					copy(p.paths[(c*steps+n)*od:(c*steps+n+1)*od], obs)
+					n++
+				}
+			}
+		}
 	}
 }
 

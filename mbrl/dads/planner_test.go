@@ -1,7 +1,9 @@
 package dads
 
 import (
+	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -121,4 +123,57 @@ func TestNewPlannerErrors(t *testing.T) {
 	// And in 65536 × 2 × 10 predictions (one-step dynamics): 357 MB.
 	_, err = NewPlanner(env, linearDynamics(t, 0.1), fit, nil, PlannerConfig{Candidates: 1 << 16, Skills: 2})
 	assert.ErrorContains(t, err, "65536 × 2 × 10 × 34 values, take 357 MB")
+}
+
+// TestPlannerSimulateOn: on the true simulator, each candidate's imagined
+// path and score are those of the deterministic policy run with its skill
+// on a copy of the live Env, and the live Env is left where it was.
+func TestPlannerSimulateOn(t *testing.T) {
+	env, err := tasks.Make("reacher")
+	require.NoError(t, err)
+	_, view, err := skillView(env, nil)
+	require.NoError(t, err)
+	pol, err := sac.New(len(view)+2, env.Spec().ActionDim, sac.Config{Hidden: []int{8}}, rand.New(rand.NewPCG(1, 2)))
+	require.NoError(t, err)
+	p, err := NewPlanner(env, linearDynamics(t, 0.1), pol, nil, PlannerConfig{SkillSteps: 4, Candidates: 3, Refinements: 1})
+	require.NoError(t, err)
+	other, err := tasks.Make("quadruped-walk")
+	require.NoError(t, err)
+	assert.Error(t, p.SimulateOn(other), "an Env of another task")
+	require.NoError(t, p.SimulateOn(env))
+
+	obs := env.Reset(rand.New(rand.NewPCG(3, 4)))
+	snap := env.Snapshot()
+	p.Reset(rand.New(rand.NewPCG(5, 6)))
+	act := make([]float64, env.Spec().ActionDim)
+	p.Act(obs, act)
+	assert.Equal(t, obs, env.Obs(), "planning stepped the live Env")
+
+	im := p.Imagined()
+	require.Len(t, im, 3)
+	replay, err := env.Clone()
+	require.NoError(t, err)
+	in := make([]float64, len(view)+2)
+	rets := make([]float64, len(im))
+	for c, path := range im {
+		require.NoError(t, replay.Restore(snap))
+		o, ret := replay.Obs(), 0.0
+		for step := range 4 {
+			for i, j := range view {
+				in[i] = o[j]
+			}
+			copy(in[len(view):], p.cand[2*c:2*c+2])
+			pol.Act(in, act, nil)
+			st, err := replay.Step(act)
+			require.NoError(t, err)
+			o, ret = st.Obs, ret+st.Reward
+			assert.Equal(t, o, path[step], "candidate %d, step %d", c, step)
+		}
+		rets[c] = ret
+	}
+	// The scores have become MPPI's weights exp(γ(R − max R)).
+	best := slices.Max(rets)
+	for c, r := range rets {
+		assert.InDelta(t, math.Exp(10*(r-best)), p.score[c], 1e-12, "candidate %d's weight", c)
+	}
 }

@@ -117,11 +117,12 @@ func spread(paths [][][]float64) float64 {
 func PlotSkills(path, title string, labels []string, fan SkillFan) error {
 	p := plot.New()
 	p.Title.Text = fmt.Sprintf("%s (spread %.3g)", title, fan.Spread)
-	if len(labels) > 0 {
-		p.X.Label.Text = labels[0]
-	}
-	if len(labels) > 1 {
-		p.Y.Label.Text = labels[1]
+	switch len(labels) {
+	case 1:
+		p.X.Label.Text, p.Y.Label.Text = "control step", labels[0]
+	case 0:
+	default:
+		p.X.Label.Text, p.Y.Label.Text = labels[0], labels[1]
 	}
 	for i, path := range fan.Paths {
 		xy := make(plotter.XYs, len(path))
@@ -147,7 +148,12 @@ func PlotSkills(path, title string, labels []string, fan SkillFan) error {
 		p.Add(line, end)
 	}
 	if len(fan.Paths) > 0 && len(fan.Paths[0]) > 0 {
-		start, err := plotter.NewScatter(plotter.XYs{{X: fan.Paths[0][0][0], Y: second(fan.Paths[0][0])}})
+		s0 := fan.Paths[0][0]
+		xy := plotter.XY{X: 0, Y: s0[0]}
+		if len(s0) > 1 {
+			xy = plotter.XY{X: s0[0], Y: s0[1]}
+		}
+		start, err := plotter.NewScatter(plotter.XYs{xy})
 		if err == nil {
 			start.Shape, start.Radius = draw.CrossGlyph{}, vg.Points(5)
 			p.Add(start)
@@ -168,13 +174,6 @@ func PlotSkills(path, title string, labels []string, fan SkillFan) error {
 		return fmt.Errorf("dads: plot: %w", err)
 	}
 	return nil
-}
-
-func second(s []float64) float64 {
-	if len(s) > 1 {
-		return s[1]
-	}
-	return s[0]
 }
 
 // skillColor maps a skill's first two components in [−1, 1] to a colour:
