@@ -265,24 +265,30 @@ func quadFallen(obs []float64) bool {
 // Reward implements Task.
 func (t *Quadruped) Reward(obs, act, next []float64, terms map[string]float64) float64 {
 	e := math.Abs(next[37])
-	stand := 2 * math.Max(0, math.Min(1, (next[0]-quadStandLow)/(quadStandHigh-quadStandLow)))
+	stand, bonus, fall := quadTerms(next, e, quadNear, quadSuccess)
 	pitch := -4 * e
 	drift := -4 * math.Abs(next[35])
-	bonus := 0.0
-	if e < quadNear {
-		bonus += 5
-	}
-	if e < quadSuccess {
-		bonus += 10
-	}
-	fall := 0.0
-	if quadFallen(next) {
-		fall = -quadFallPenalty
-	}
 	if terms != nil {
 		terms["standing"], terms["pitch"], terms["drift"], terms["bonus"], terms["fall"] = stand, pitch, drift, bonus, fall
 	}
 	return stand + pitch + drift + bonus + fall
+}
+
+// quadTerms returns the reward terms both quadruped tasks share for the
+// observation next with task error e: the standing term, the bonuses for e
+// within near and within tol, and the fall penalty.
+func quadTerms(next []float64, e, near, tol float64) (stand, bonus, fall float64) {
+	stand = 2 * math.Max(0, math.Min(1, (next[0]-quadStandLow)/(quadStandHigh-quadStandLow)))
+	if e < near {
+		bonus += 5
+	}
+	if e < tol {
+		bonus += 10
+	}
+	if quadFallen(next) {
+		fall = -quadFallPenalty
+	}
+	return stand, bonus, fall
 }
 
 // Success implements Task.

@@ -99,20 +99,9 @@ func (*QuadrupedWalk) Derive(obs []float64) { obs[37] = obs[35] - obs[36] }
 // Reward implements Task.
 func (*QuadrupedWalk) Reward(obs, act, next []float64, terms map[string]float64) float64 {
 	d := math.Abs(next[37])
-	stand := 2 * math.Max(0, math.Min(1, (next[0]-quadStandLow)/(quadStandHigh-quadStandLow)))
+	stand, bonus, fall := quadTerms(next, d, walkNear, walkSuccess)
 	upright := 2 * math.Max(0, math.Min(1, (next[1]-walkUprightLo)/(1-walkUprightLo)))
 	dist := -4 * d
-	bonus := 0.0
-	if d < walkNear {
-		bonus += 5
-	}
-	if d < walkSuccess {
-		bonus += 10
-	}
-	fall := 0.0
-	if quadFallen(next) {
-		fall = -quadFallPenalty
-	}
 	if terms != nil {
 		terms["standing"], terms["upright"], terms["distance"], terms["bonus"], terms["fall"] = stand, upright, dist, bonus, fall
 	}

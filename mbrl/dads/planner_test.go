@@ -13,17 +13,25 @@ import (
 	"sandbox/tasks"
 )
 
-// TestPlannerPicksTheSkillToTheGoal: with skill dynamics Δtip = 0.1·z
-// per step and one-step skills, the reacher's reward −‖tip − goal‖ is
-// best for z* = (goal − tip)/0.1, which the planner must find.
-func TestPlannerPicksTheSkillToTheGoal(t *testing.T) {
+// reacherPolicy returns a reacher Env, the observation indices a skill
+// policy sees there, and a small untrained skill policy for 2-D skills.
+func reacherPolicy(t *testing.T) (*tasks.Env, []int, *sac.Agent) {
+	t.Helper()
 	env, err := tasks.Make("reacher")
 	require.NoError(t, err)
-	dyn := linearDynamics(t, 0.1)
 	_, view, err := skillView(env, nil)
 	require.NoError(t, err)
 	pol, err := sac.New(len(view)+2, env.Spec().ActionDim, sac.Config{Hidden: []int{8}}, rand.New(rand.NewPCG(1, 2)))
 	require.NoError(t, err)
+	return env, view, pol
+}
+
+// TestPlannerPicksTheSkillToTheGoal: with skill dynamics Δtip = 0.1·z
+// per step and one-step skills, the reacher's reward −‖tip − goal‖ is
+// best for z* = (goal − tip)/0.1, which the planner must find.
+func TestPlannerPicksTheSkillToTheGoal(t *testing.T) {
+	env, _, pol := reacherPolicy(t)
+	dyn := linearDynamics(t, 0.1)
 
 	for _, tc := range []struct {
 		name string
@@ -56,12 +64,7 @@ func TestPlannerPicksTheSkillToTheGoal(t *testing.T) {
 
 // TestPlannerReplansEverySkillSteps checks the plan is held for H_Z steps.
 func TestPlannerReplansEverySkillSteps(t *testing.T) {
-	env, err := tasks.Make("reacher")
-	require.NoError(t, err)
-	_, view, err := skillView(env, nil)
-	require.NoError(t, err)
-	pol, err := sac.New(len(view)+2, env.Spec().ActionDim, sac.Config{Hidden: []int{8}}, rand.New(rand.NewPCG(1, 2)))
-	require.NoError(t, err)
+	env, _, pol := reacherPolicy(t)
 	p, err := NewPlanner(env, linearDynamics(t, 0.1), pol, nil, PlannerConfig{SkillSteps: 3, Skills: 2, Candidates: 10, Refinements: 2})
 	require.NoError(t, err)
 	obs := env.Reset(rand.New(rand.NewPCG(3, 4)))
@@ -129,12 +132,7 @@ func TestNewPlannerErrors(t *testing.T) {
 // path and score are those of the deterministic policy run with its skill
 // on a copy of the live Env, and the live Env is left where it was.
 func TestPlannerSimulateOn(t *testing.T) {
-	env, err := tasks.Make("reacher")
-	require.NoError(t, err)
-	_, view, err := skillView(env, nil)
-	require.NoError(t, err)
-	pol, err := sac.New(len(view)+2, env.Spec().ActionDim, sac.Config{Hidden: []int{8}}, rand.New(rand.NewPCG(1, 2)))
-	require.NoError(t, err)
+	env, view, pol := reacherPolicy(t)
 	p, err := NewPlanner(env, linearDynamics(t, 0.1), pol, nil, PlannerConfig{SkillSteps: 4, Candidates: 3, Refinements: 1})
 	require.NoError(t, err)
 	other, err := tasks.Make("quadruped-walk")
