@@ -47,8 +47,9 @@ type DynamicsConfig struct {
 	// where a skill has taken the skill state after k steps, and the
 	// planner predicts a skill's effect k steps at a time (its SkillSteps
 	// must be a multiple of k). An episode's last k−1 transitions are not
-	// stored, so with k > 1 the policy never learns from a terminating
-	// step: meant for tasks that do not end early, like the reacher.
+	// stored when it ran to its time limit; when a task failure (a fall)
+	// ended it they are, with the skill state where it ended in place of
+	// the one k steps on.
 	Horizon int `json:"horizon,omitempty"`
 }
 

@@ -249,8 +249,10 @@ type CollectStats struct {
 // Collect runs whole episodes with the stochastic skill policy, one skill
 // per episode, until at least steps control steps have been run. With a
 // skill-dynamics Horizon k > 1 each transition goes to the buffer with
-// the skill state k steps later, and an episode's last k−1 transitions,
-// which have none, are left out.
+// the skill state k steps later; an episode's last k−1 transitions, which
+// have none, are left out if it ran to its time limit, and kept with the
+// skill state where it ended if a task failure (a fall) ended it, so that
+// the policy learns that the failure ends the episode.
 func (l *Learner) Collect(steps int) (CollectStats, error) {
 	var st CollectStats
 	spec := l.env.Spec()
@@ -290,12 +292,19 @@ func (l *Learner) Collect(steps int) (CollectStats, error) {
 				break
 			}
 		}
-		for t := range max(0, len(ends)-k+1) {
+		n := len(ends)
+		keep := max(0, n-k+1)
+		if n > 0 && ends[n-1] {
+			keep = n // a failure ended the episode: where it ended stands for the steps not lived
+		}
+		for t := range keep {
 			row, next := rows[t*w:(t+1)*w], nexts[t*w:(t+1)*w]
 			if l.future > 0 {
-				// The skill state k steps on is that of transition t+k−1's next observation.
+				// The skill state k steps on is that of transition t+k−1's
+				// next observation, or the last one's in a failed episode.
+				j := min(t+k-1, n-1)
 				f := row[l.obsDim+d:]
-				l.spacer.SkillState(nexts[(t+k-1)*w:(t+k-1)*w+l.obsDim], f)
+				l.spacer.SkillState(nexts[j*w:j*w+l.obsDim], f)
 				copy(next[l.obsDim+d:], f)
 			}
 			tr := replay.Transition{Obs: row, Act: acts[t*spec.ActionDim : (t+1)*spec.ActionDim], Next: next, Terminated: ends[t]}

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -155,6 +156,47 @@ func TestWriteSkillsPlot(t *testing.T) {
 func TestSpread(t *testing.T) {
 	paths := [][][]float64{{{0, 0}, {1, 0}}, {{0, 0}, {-1, 0}}, {{5, 5}, {0, 1}}, {{0, 0}, {0, -1}}}
 	assert.InDelta(t, 1, spread(paths), 1e-12, "four unit vectors around the origin")
+}
+
+// TestHorizonKeepsFailedEpisodesWhole: with a k-step skill dynamics, an
+// episode that a fall ends keeps all its transitions, and those with fewer
+// than k steps left carry the skill state where it ended.
+func TestHorizonKeepsFailedEpisodesWhole(t *testing.T) {
+	const k = 5
+	env, err := tasks.Make("quadruped-walk")
+	require.NoError(t, err)
+	cfg := tinyConfig()
+	cfg.Skills, cfg.Dynamics.Horizon = 1, k
+	l, err := NewLearner(env, cfg)
+	require.NoError(t, err)
+	_, err = l.Collect(600)
+	require.NoError(t, err)
+	obsDim, buf := env.Spec().ObsDim(), l.Buffer()
+	fell := 0
+	start := 0 // the first buffered transition of the episode
+	for i := range buf.Len() {
+		tr := buf.At(i)
+		if i > 0 && !slices.Equal(buf.At(i - 1).Next[:obsDim], tr.Obs[:obsDim]) {
+			start = i // an episode that ran to its time limit, shortened by k−1, ended before
+		}
+		if !tr.Terminated {
+			continue
+		}
+		fell++
+		n := i - start + 1
+		require.Greater(t, n, k, "episode of %d steps", n)
+		end := tr.Next[35] // torso x where it fell
+		for j := range n {
+			row := buf.At(start + j)
+			if j >= n-k+1 {
+				assert.Equal(t, end, row.Obs[obsDim+1], "transition %d of %d: the skill state where the episode ended", j, n)
+			} else {
+				assert.Equal(t, buf.At(start + j + k - 1).Next[35], row.Obs[obsDim+1], "transition %d of %d: x %d steps on", j, n, k)
+			}
+		}
+		start = i + 1
+	}
+	require.Positive(t, fell, "the random skill policy never fell in 600 steps")
 }
 
 // TestHorizonPairsEachTransitionWithTheStateKStepsOn: with a k-step skill
