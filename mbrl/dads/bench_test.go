@@ -77,7 +77,7 @@ func BenchmarkPlannerReplan(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			_, view, err := skillView(env, nil)
+			_, view, err := skillView(env, View{})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -85,7 +85,7 @@ func BenchmarkPlannerReplan(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			p, err := NewPlanner(env, d, pol, nil, PlannerConfig{})
+			p, err := NewPlanner(env, d, pol, View{}, PlannerConfig{})
 			if err != nil {
 				b.Fatal(err)
 			}

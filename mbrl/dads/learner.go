@@ -54,6 +54,11 @@ type Config struct {
 	// (observation_omit_size). Hiding every slice leaves the policy only
 	// its skill.
 	PolicyHide []string `json:"policy_hide,omitempty"`
+	// SkillObs names observation slices appended to the task's skill
+	// space (tasks.SkillSpacer): the skill dynamics predict them too, and
+	// the planner writes their predictions into the observations it
+	// scores, so that the task's reward sees, say, a predicted fall.
+	SkillObs []string `json:"skill_obs,omitempty"`
 	// PolicySteps is the number of SAC updates per iteration; default 64.
 	PolicySteps int `json:"policy_steps,omitempty"`
 	// InitialSteps is the number of env steps collected before the first
@@ -68,6 +73,8 @@ type Config struct {
 	// Planner sets the latent-space planner of Learner.Planner.
 	Planner PlannerConfig `json:"planner"`
 }
+
+func (c Config) view() View { return View{Hide: c.PolicyHide, SkillObs: c.SkillObs} }
 
 // WithDefaults returns c with every zero field replaced by its default.
 func (c Config) WithDefaults() Config {
@@ -171,7 +178,7 @@ func NewLearner(env *tasks.Env, cfg Config) (*Learner, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	spacer, view, err := skillView(env, cfg.PolicyHide)
+	spacer, view, err := skillView(env, cfg.view())
 	if err != nil {
 		return nil, err
 	}
@@ -234,7 +241,7 @@ func (l *Learner) PolicyObs(obs, z, dst []float64) {
 // dynamics and policy with the Config's Planner options; it sees later
 // training.
 func (l *Learner) Planner() (*Planner, error) {
-	return NewPlanner(l.env, l.dyn, l.pol, l.cfg.PolicyHide, l.cfg.Planner)
+	return NewPlanner(l.env, l.dyn, l.pol, l.cfg.view(), l.cfg.Planner)
 }
 
 // CollectStats summarises a Collect.

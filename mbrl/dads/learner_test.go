@@ -292,3 +292,44 @@ func TestPolicyHide(t *testing.T) {
 	_, err = NewLearner(env, cfg)
 	assert.ErrorContains(t, err, `policy_hide names "elbow", not a slice of its observation (cos_q, sin_q, qdot, tip,`)
 }
+
+// TestSkillObsExtendsTheSkillSpace: observation slices named in SkillObs
+// join the skill state, SetSkillState writes them back, and bad names are
+// errors.
+func TestSkillObsExtendsTheSkillSpace(t *testing.T) {
+	env, err := tasks.Make("quadruped-walk")
+	require.NoError(t, err)
+	sp, _, err := skillView(env, View{SkillObs: []string{"pitch_cos_sin"}})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"torso x, m", "pitch_cos_sin[0]", "pitch_cos_sin[1]"}, sp.SkillSpace())
+	obs := env.Reset(rand.New(rand.NewPCG(1, 2)))
+	s := make([]float64, 3)
+	sp.SkillState(obs, s)
+	assert.Equal(t, []float64{obs[35], obs[1], obs[2]}, s)
+	sp.SetSkillState(obs, []float64{0.7, 0.6, 0.8})
+	assert.Equal(t, []float64{0.6, 0.8}, obs[1:3])
+	assert.Equal(t, 0.7, obs[35])
+	assert.InDelta(t, 0.7-obs[36], obs[37], 1e-12, "the x error derived from the new x")
+
+	for _, bad := range []string{"no_such", "target_x", "last_action"} {
+		_, _, err := skillView(env, View{SkillObs: []string{bad}})
+		assert.ErrorContains(t, err, "skill_obs names", bad)
+	}
+
+	cfg := tinyConfig()
+	cfg.Skills, cfg.SkillObs = 1, []string{"pitch_cos_sin"}
+	l, err := NewLearner(env, cfg)
+	require.NoError(t, err)
+	assert.Equal(t, 3, l.Dynamics().StateDim())
+	_, err = l.Iterate()
+	require.NoError(t, err)
+	fan, err := l.WriteSkillsPlot(filepath.Join(t.TempDir(), "skills.png"))
+	require.NoError(t, err)
+	assert.Len(t, fan.Paths[0][0], 1, "the plot is of the task's own skill space")
+	var buf bytes.Buffer
+	require.NoError(t, l.Save(&buf))
+	m, err := LoadLearner(bytes.NewReader(buf.Bytes()), env)
+	require.NoError(t, err)
+	_, err = m.Planner()
+	require.NoError(t, err)
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 
 	"sandbox/control"
@@ -169,11 +170,12 @@ func (p *Planner) SimulateOn(live *tasks.Env) error {
 }
 
 // NewPlanner returns the latent-space planner for env's task, which must
-// implement tasks.SkillSpacer, over skill dynamics dyn and the skill
-// policy pol (whose observation is the task's observation without its
-// goal-dependent slices and those named in hide, followed by the skill,
-// as a Learner with Config.PolicyHide = hide trains it).
-func NewPlanner(env *tasks.Env, dyn *SkillDynamics, pol *sac.Agent, hide []string, cfg PlannerConfig) (*Planner, error) {
+// implement tasks.SkillSpacer, over skill dynamics dyn (of the task's skill
+// space extended by v.SkillObs) and the skill policy pol (whose
+// observation is the task's observation without its goal-dependent slices
+// and those named in v.Hide, followed by the skill), as a Learner with the
+// same View trains them.
+func NewPlanner(env *tasks.Env, dyn *SkillDynamics, pol *sac.Agent, v View, cfg PlannerConfig) (*Planner, error) {
 	if env == nil || dyn == nil || pol == nil {
 		return nil, errors.New("dads: NewPlanner needs an env, skill dynamics and a policy")
 	}
@@ -181,7 +183,7 @@ func NewPlanner(env *tasks.Env, dyn *SkillDynamics, pol *sac.Agent, hide []strin
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	spacer, view, err := skillView(env, hide)
+	spacer, view, err := skillView(env, v)
 	if err != nil {
 		return nil, err
 	}
@@ -411,14 +413,69 @@ func (p *Planner) reweight() {
 	}
 }
 
-// skillView returns env's task as a SkillSpacer and the observation
-// indices a skill policy sees: all but the goal-dependent slices and the
-// slices named in hide. It may see none: then it sees only its skill.
-func skillView(env *tasks.Env, hide []string) (tasks.SkillSpacer, []int, error) {
+// View says what the skill policy and the skill dynamics see of a task's
+// observation (Config.PolicyHide and Config.SkillObs).
+type View struct {
+	// Hide names observation slices the policy does not see.
+	Hide []string
+	// SkillObs names observation slices appended to the task's skill space.
+	SkillObs []string
+}
+
+// extendedSpace is a task's skill space with observation values appended.
+type extendedSpace struct {
+	tasks.SkillSpacer
+	n     int      // the task's own skill-space dimension
+	names []string // the appended values' names
+	idx   []int    // and their observation indices
+}
+
+func (e extendedSpace) SkillSpace() []string {
+	return append(append([]string(nil), e.SkillSpacer.SkillSpace()...), e.names...)
+}
+
+func (e extendedSpace) SkillState(obs, s []float64) {
+	e.SkillSpacer.SkillState(obs, s[:e.n])
+	for i, j := range e.idx {
+		s[e.n+i] = obs[j]
+	}
+}
+
+// SetSkillState writes the appended values first, so that the task's own
+// SetSkillState derives its fields from a complete observation.
+func (e extendedSpace) SetSkillState(obs, s []float64) {
+	for i, j := range e.idx {
+		obs[j] = s[e.n+i]
+	}
+	e.SkillSpacer.SetSkillState(obs, s[:e.n])
+}
+
+// skillView returns env's task as a SkillSpacer, extended by v.SkillObs,
+// and the observation indices a skill policy sees: all but the
+// goal-dependent slices and the slices v.Hide names. It may see none: then
+// it sees only its skill.
+func skillView(env *tasks.Env, v View) (tasks.SkillSpacer, []int, error) {
 	spec := env.Spec()
 	sp, ok := env.Task().(tasks.SkillSpacer)
 	if !ok {
 		return nil, nil, fmt.Errorf("dads: task %q has no skill space (it does not implement tasks.SkillSpacer)", spec.ID)
+	}
+	if len(v.SkillObs) > 0 {
+		e := extendedSpace{SkillSpacer: sp, n: len(sp.SkillSpace())}
+		for _, name := range v.SkillObs {
+			f, ok := spec.Field(name)
+			switch {
+			case !ok:
+				return nil, nil, fmt.Errorf("dads: task %q: skill_obs names %q, not a slice of its observation (%s)", spec.ID, name, fieldNames(spec))
+			case f.Goal || f.Action || slices.Contains(sp.GoalDependent(), name):
+				return nil, nil, fmt.Errorf("dads: task %q: skill_obs names %q, a goal or action slice", spec.ID, name)
+			}
+			for i := range f.Len {
+				e.names = append(e.names, fmt.Sprintf("%s[%d]", name, i))
+				e.idx = append(e.idx, f.Start+i)
+			}
+		}
+		sp = e
 	}
 	hidden := map[string]bool{}
 	for _, name := range sp.GoalDependent() {
@@ -427,7 +484,7 @@ func skillView(env *tasks.Env, hide []string) (tasks.SkillSpacer, []int, error) 
 		}
 		hidden[name] = true
 	}
-	for _, name := range hide {
+	for _, name := range v.Hide {
 		if _, ok := spec.Field(name); !ok {
 			return nil, nil, fmt.Errorf("dads: task %q: policy_hide names %q, not a slice of its observation (%s)", spec.ID, name, fieldNames(spec))
 		}

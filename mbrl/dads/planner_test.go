@@ -19,7 +19,7 @@ func reacherPolicy(t *testing.T) (*tasks.Env, []int, *sac.Agent) {
 	t.Helper()
 	env, err := tasks.Make("reacher")
 	require.NoError(t, err)
-	_, view, err := skillView(env, nil)
+	_, view, err := skillView(env, View{})
 	require.NoError(t, err)
 	pol, err := sac.New(len(view)+2, env.Spec().ActionDim, sac.Config{Hidden: []int{8}}, rand.New(rand.NewPCG(1, 2)))
 	require.NoError(t, err)
@@ -47,7 +47,7 @@ func TestPlannerPicksTheSkillToTheGoal(t *testing.T) {
 			// does not narrow, so the plan is as good as the best of the
 			// last round's candidates: 2000 of them put one within about
 			// 0.04 of z*.
-			p, err := NewPlanner(env, dyn, pol, nil, PlannerConfig{SkillSteps: 1, Gamma: 1000, Candidates: 2000})
+			p, err := NewPlanner(env, dyn, pol, View{}, PlannerConfig{SkillSteps: 1, Gamma: 1000, Candidates: 2000})
 			require.NoError(t, err)
 			obs := env.Reset(rand.New(rand.NewPCG(3, 4)))
 			goal := []float64{obs[21] + 0.1*tc.want[0], obs[22] + 0.1*tc.want[1]}
@@ -65,7 +65,7 @@ func TestPlannerPicksTheSkillToTheGoal(t *testing.T) {
 // TestPlannerReplansEverySkillSteps checks the plan is held for H_Z steps.
 func TestPlannerReplansEverySkillSteps(t *testing.T) {
 	env, _, pol := reacherPolicy(t)
-	p, err := NewPlanner(env, linearDynamics(t, 0.1), pol, nil, PlannerConfig{SkillSteps: 3, Skills: 2, Candidates: 10, Refinements: 2})
+	p, err := NewPlanner(env, linearDynamics(t, 0.1), pol, View{}, PlannerConfig{SkillSteps: 3, Skills: 2, Candidates: 10, Refinements: 2})
 	require.NoError(t, err)
 	obs := env.Reset(rand.New(rand.NewPCG(3, 4)))
 	p.Reset(rand.New(rand.NewPCG(5, 6)))
@@ -99,32 +99,32 @@ func TestNewPlannerErrors(t *testing.T) {
 	require.NoError(t, err)
 	pol, err := sac.New(5, env.Spec().ActionDim, sac.Config{Hidden: []int{8}}, rand.New(rand.NewPCG(1, 2)))
 	require.NoError(t, err)
-	_, err = NewPlanner(env, linearDynamics(t, 0.1), pol, nil, PlannerConfig{})
+	_, err = NewPlanner(env, linearDynamics(t, 0.1), pol, View{}, PlannerConfig{})
 	assert.ErrorContains(t, err, "policy of 5→7 values")
-	_, err = NewPlanner(env, linearDynamics(t, 0.1), pol, nil, PlannerConfig{Smoothing: 1})
+	_, err = NewPlanner(env, linearDynamics(t, 0.1), pol, View{}, PlannerConfig{Smoothing: 1})
 	assert.ErrorContains(t, err, "smoothing")
 	// 65536 × 100 × 10 predicted states of at least one value: 524 MB.
-	_, err = NewPlanner(env, linearDynamics(t, 0.1), pol, nil, PlannerConfig{Candidates: 1 << 16, Skills: 100})
+	_, err = NewPlanner(env, linearDynamics(t, 0.1), pol, View{}, PlannerConfig{Candidates: 1 << 16, Skills: 100})
 	assert.ErrorContains(t, err, "65536 × 100 × 10 × 1 values, take 524 MB, more than control.MaxBatchMB = 256 MB")
-	_, err = NewPlanner(nil, nil, nil, nil, PlannerConfig{})
+	_, err = NewPlanner(nil, nil, nil, View{}, PlannerConfig{})
 	assert.Error(t, err)
-	_, view, err := skillView(env, nil)
+	_, view, err := skillView(env, View{})
 	require.NoError(t, err)
 	fit, err := sac.New(len(view)+2, env.Spec().ActionDim, sac.Config{Hidden: []int{8}}, rand.New(rand.NewPCG(1, 2)))
 	require.NoError(t, err)
 	dyn, err := NewSkillDynamics(2, 2, DynamicsConfig{Hidden: []int{8}, Horizon: 3}, rand.New(rand.NewPCG(3, 4)))
 	require.NoError(t, err)
-	_, err = NewPlanner(env, dyn, fit, nil, PlannerConfig{SkillSteps: 10})
+	_, err = NewPlanner(env, dyn, fit, View{}, PlannerConfig{SkillSteps: 10})
 	assert.ErrorContains(t, err, "skill steps 10 are not a multiple of the skill-dynamics horizon 3")
-	_, err = NewPlanner(env, dyn, fit, []string{"elbow"}, PlannerConfig{SkillSteps: 9})
+	_, err = NewPlanner(env, dyn, fit, View{Hide: []string{"elbow"}}, PlannerConfig{SkillSteps: 9})
 	assert.ErrorContains(t, err, `policy_hide names "elbow"`)
-	_, err = NewPlanner(env, dyn, fit, nil, PlannerConfig{SkillSteps: 9})
+	_, err = NewPlanner(env, dyn, fit, View{}, PlannerConfig{SkillSteps: 9})
 	assert.NoError(t, err)
 	// The reacher's 34 observation values in 65536 × 2 × 3 predictions: 107 MB.
-	_, err = NewPlanner(env, dyn, fit, nil, PlannerConfig{SkillSteps: 9, Candidates: 1 << 16, Skills: 2})
+	_, err = NewPlanner(env, dyn, fit, View{}, PlannerConfig{SkillSteps: 9, Candidates: 1 << 16, Skills: 2})
 	assert.NoError(t, err)
 	// And in 65536 × 2 × 10 predictions (one-step dynamics): 357 MB.
-	_, err = NewPlanner(env, linearDynamics(t, 0.1), fit, nil, PlannerConfig{Candidates: 1 << 16, Skills: 2})
+	_, err = NewPlanner(env, linearDynamics(t, 0.1), fit, View{}, PlannerConfig{Candidates: 1 << 16, Skills: 2})
 	assert.ErrorContains(t, err, "65536 × 2 × 10 × 34 values, take 357 MB")
 }
 
@@ -133,7 +133,7 @@ func TestNewPlannerErrors(t *testing.T) {
 // on a copy of the live Env, and the live Env is left where it was.
 func TestPlannerSimulateOn(t *testing.T) {
 	env, view, pol := reacherPolicy(t)
-	p, err := NewPlanner(env, linearDynamics(t, 0.1), pol, nil, PlannerConfig{SkillSteps: 4, Candidates: 3, Refinements: 1})
+	p, err := NewPlanner(env, linearDynamics(t, 0.1), pol, View{}, PlannerConfig{SkillSteps: 4, Candidates: 3, Refinements: 1})
 	require.NoError(t, err)
 	other, err := tasks.Make("quadruped-walk")
 	require.NoError(t, err)

@@ -210,14 +210,26 @@ func hsv(h, s, v float64) color.Color {
 	return color.RGBA{R: uint8(255 * r), G: uint8(255 * g), B: uint8(255 * b), A: 255}
 }
 
-// WriteSkillsPlot draws the skill fan of a 5×5 grid of skills over one
-// episode from the start drawn from seed.Stream(Seed, "dads/fan") into a
-// PNG file at path (skills.png in a run directory) and returns the fan.
+// WriteSkillsPlot draws the skill fan, in the task's own skill space
+// (without Config.SkillObs), of a 5×5 grid of skills over one episode from
+// the start drawn from seed.Stream(Seed, "dads/fan") into a PNG file at
+// path (skills.png in a run directory) and returns the fan.
 func (l *Learner) WriteSkillsPlot(path string) (SkillFan, error) {
 	fan, err := l.SkillPaths(5, 0, l.cfg.Seed)
 	if err != nil {
 		return fan, err
 	}
+	labels := l.spacer.SkillSpace()
+	if e, ok := l.spacer.(extendedSpace); ok {
+		// The plot and the spread are of the task's own skill space.
+		labels = labels[:e.n]
+		for _, p := range fan.Paths {
+			for t := range p {
+				p[t] = p[t][:e.n]
+			}
+		}
+		fan.Spread = spread(fan.Paths)
+	}
 	title := fmt.Sprintf("DADS skills on %s after %d iterations", l.env.Spec().ID, l.iteration)
-	return fan, PlotSkills(path, title, l.spacer.SkillSpace(), fan)
+	return fan, PlotSkills(path, title, labels, fan)
 }
