@@ -63,6 +63,10 @@ type AlgoSpec struct {
 	// OwnExperience marks algorithms that collect their own experience (a
 	// Collector): the driver keeps no replay buffer and fits no model.
 	OwnExperience bool
+	// Overshoot, if not nil, bounds the env steps a run of c may take
+	// past c.Steps, for a Collector that gathers more than one episode at
+	// a time; the default is one episode of episode steps.
+	Overshoot func(c Config, episode int) int
 	// CheckMemory, if not nil, bounds the algorithm's own sizes in c
 	// (which has its defaults) before anything is allocated.
 	CheckMemory func(c Config, l modelenv.Layout) error

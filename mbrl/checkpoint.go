@@ -327,6 +327,11 @@ func newCheckpointController(fsys fs.FS, dir string, env *tasks.Env) (control.Co
 func (r *Run) checkState(saved Config) error {
 	st, cfg := &r.st, saved.WithDefaults()
 	episode := r.env.Spec().Steps
+	over, past := episode, fmt.Sprintf("one %d-step episode", episode)
+	if r.spec.Overshoot != nil {
+		over = r.spec.Overshoot(cfg, episode)
+		past = fmt.Sprintf("the %d steps %s may collect past it", over, cfg.Algo)
+	}
 	for _, c := range []struct {
 		name string
 		v    int
@@ -340,8 +345,8 @@ func (r *Run) checkState(saved Config) error {
 	switch {
 	case !(st.WallS >= 0) || math.IsInf(st.WallS, 0):
 		return fmt.Errorf("state.wall_s %v, want a finite time ≥ 0", st.WallS)
-	case st.EnvSteps > cfg.Steps+episode:
-		return fmt.Errorf("state.env_steps %d beyond the config's steps %d and one %d-step episode", st.EnvSteps, cfg.Steps, episode)
+	case st.EnvSteps > cfg.Steps+over:
+		return fmt.Errorf("state.env_steps %d beyond the config's steps %d and %s", st.EnvSteps, cfg.Steps, past)
 	case st.Episodes > st.EnvSteps:
 		return fmt.Errorf("state.episodes %d > env_steps %d", st.Episodes, st.EnvSteps)
 	case st.LastFitSteps > st.EnvSteps || st.Fits > st.EnvSteps:

@@ -21,9 +21,15 @@ var dadsSpec = AlgoSpec{
 	Defaults:      func(c *Config) { c.DADS = c.DADS.WithDefaults() },
 	Validate:      func(c Config) error { return c.DADS.Validate() },
 	OwnExperience: true,
-	CheckMemory:   checkDADSMemory,
-	New:           newDADS,
-	Load:          loadDADS,
+	// An iteration collects whole episodes until it has CollectSteps
+	// (InitialSteps more on the first).
+	Overshoot: func(c Config, episode int) int {
+		d := c.DADS.WithDefaults()
+		return d.InitialSteps + d.CollectSteps + episode
+	},
+	CheckMemory: checkDADSMemory,
+	New:         newDADS,
+	Load:        loadDADS,
 }
 
 // dadsAlgo runs Learner iterations as a Collector: each collects skill

@@ -49,3 +49,22 @@ func TestTrainTinyDADS(t *testing.T) {
 	_, err = eval.Run(env, ctrl, 1, 5, nil)
 	require.NoError(t, err)
 }
+
+// A DADS iteration collects whole episodes until it has CollectSteps, so a
+// run may end more than one episode past its budget; its checkpoint still
+// loads.
+func TestDADSCheckpointPastItsBudgetLoads(t *testing.T) {
+	cfg := Config{Task: "reacher", Algo: "dads", Steps: 100, Seed: 2, EvalEvery: 100, EvalEpisodes: 1,
+		DADS: dads.Config{InitialSteps: 60, CollectSteps: 120, PolicySteps: 1, DynamicsSteps: 1, DynamicsBatch: 16,
+			PriorSamples: 2, Dynamics: dads.DynamicsConfig{Hidden: []int{8}},
+			Policy:  sac.Config{Hidden: []int{8}, BatchSize: 16},
+			Planner: dads.PlannerConfig{Candidates: 4, Refinements: 1}}}
+	dir := t.TempDir()
+	res, err := Train(cfg, RunOptions{Dir: dir})
+	require.NoError(t, err)
+	require.Greater(t, res.EnvSteps, cfg.Steps+50, "the run did not overshoot by more than an episode")
+	env, err := tasks.Make("reacher")
+	require.NoError(t, err)
+	_, err = NewController("ckpt:"+dir, env)
+	assert.NoError(t, err)
+}
