@@ -59,6 +59,13 @@ type Config struct {
 	// the planner writes their predictions into the observations it
 	// scores, so that the task's reward sees, say, a predicted fall.
 	SkillObs []string `json:"skill_obs,omitempty"`
+	// ResampleProb is the probability of drawing a new skill every
+	// Planner.SkillSteps steps within an episode (the DADS code's
+	// resample_prob, per step there), so that the policy practises the
+	// planner's skill switches; default 0, one skill per episode. With a
+	// k-step skill dynamics, transitions whose next k steps span a switch
+	// are not stored.
+	ResampleProb float64 `json:"resample_prob,omitempty"`
 	// PolicySteps is the number of SAC updates per iteration; default 64.
 	PolicySteps int `json:"policy_steps,omitempty"`
 	// InitialSteps is the number of env steps collected before the first
@@ -116,6 +123,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("dads: %d skill-dynamics steps of batch %d, want ≥ 0 and 1…1048576", c.DynamicsSteps, c.DynamicsBatch)
 	case c.PolicySteps < 0 || c.InitialSteps < 0 || c.CollectSteps < 0:
 		return fmt.Errorf("dads: policy steps %d, initial steps %d, collect steps %d must not be negative", c.PolicySteps, c.InitialSteps, c.CollectSteps)
+	case !(c.ResampleProb >= 0 && c.ResampleProb <= 1):
+		return fmt.Errorf("dads: resample_prob %v, want [0, 1]", c.ResampleProb)
 	case c.BufferCapacity < 1 || c.BufferCapacity > 1<<26:
 		return fmt.Errorf("dads: buffer capacity %d, want 1…%d", c.BufferCapacity, 1<<26)
 	}
@@ -254,7 +263,8 @@ type CollectStats struct {
 }
 
 // Collect runs whole episodes with the stochastic skill policy, one skill
-// per episode, until at least steps control steps have been run. With a
+// per episode (redrawn every Planner.SkillSteps steps with probability
+// ResampleProb), until at least steps control steps have been run. With a
 // skill-dynamics Horizon k > 1 each transition goes to the buffer with
 // the skill state k steps later; an episode's last k−1 transitions, which
 // have none, are left out if it ran to its time limit, and kept with the
@@ -269,15 +279,27 @@ func (l *Learner) Collect(steps int) (CollectStats, error) {
 	act := make([]float64, spec.ActionDim)
 	var rows, nexts, acts []float64 // the episode's transitions, w and ActionDim wide
 	var ends []bool
+	var segs []int // each transition's skill segment (ResampleProb)
 	for st.Steps < steps {
 		rng := seed.Stream(l.cfg.Seed, "dads/episode", uint64(l.episodes))
 		obs := l.env.Reset(rng)
 		for j := range z {
 			z[j] = 2*rng.Float64() - 1
 		}
-		rows, nexts, acts, ends = rows[:0], nexts[:0], acts[:0], ends[:0]
-		ret := 0.0
+		rows, nexts, acts, ends, segs = rows[:0], nexts[:0], acts[:0], ends[:0], segs[:0]
+		var resample *rand.Rand
+		if l.cfg.ResampleProb > 0 {
+			resample = seed.Stream(l.cfg.Seed, "dads/resample", uint64(l.episodes))
+		}
+		ret, seg := 0.0, 0
 		for {
+			if t := len(ends); resample != nil && t > 0 && t%l.cfg.Planner.SkillSteps == 0 && resample.Float64() < l.cfg.ResampleProb {
+				for j := range z {
+					z[j] = 2*resample.Float64() - 1
+				}
+				seg++
+			}
+			segs = append(segs, seg)
 			l.PolicyObs(obs, z, in)
 			l.pol.Act(in, act, rng)
 			step, err := l.env.Step(act)
@@ -306,10 +328,13 @@ func (l *Learner) Collect(steps int) (CollectStats, error) {
 		}
 		for t := range keep {
 			row, next := rows[t*w:(t+1)*w], nexts[t*w:(t+1)*w]
+			j := min(t+k-1, n-1)
+			if segs[j] != segs[t] {
+				continue // the skill changed within the k steps
+			}
 			if l.future > 0 {
 				// The skill state k steps on is that of transition t+k−1's
 				// next observation, or the last one's in a failed episode.
-				j := min(t+k-1, n-1)
 				f := row[l.obsDim+d:]
 				l.spacer.SkillState(nexts[j*w:j*w+l.obsDim], f)
 				copy(next[l.obsDim+d:], f)

@@ -333,3 +333,34 @@ func TestSkillObsExtendsTheSkillSpace(t *testing.T) {
 	_, err = m.Planner()
 	require.NoError(t, err)
 }
+
+// TestResampleSwitchesSkillsWithinEpisodes: with ResampleProb 1 the skill
+// changes every SkillSteps steps, and with a k-step skill dynamics only
+// the transitions whose k steps share one skill are stored.
+func TestResampleSwitchesSkillsWithinEpisodes(t *testing.T) {
+	env, err := tasks.Make("reacher")
+	require.NoError(t, err)
+	obsDim, steps := env.Spec().ObsDim(), env.Spec().Steps
+	for _, k := range []int{1, 5} {
+		cfg := tinyConfig()
+		cfg.ResampleProb, cfg.Dynamics.Horizon = 1, k
+		l, err := NewLearner(env, cfg)
+		require.NoError(t, err)
+		_, err = l.Collect(steps)
+		require.NoError(t, err)
+		buf := l.Buffer()
+		require.Equal(t, steps/cfg.Planner.SkillSteps*(cfg.Planner.SkillSteps-k+1), buf.Len(), "k = %d", k)
+		per := cfg.Planner.SkillSteps - k + 1 // stored transitions per skill
+		for i := range buf.Len() {
+			z := buf.At(i).Obs[obsDim : obsDim+2]
+			if i%per > 0 {
+				assert.Equal(t, buf.At(i - 1).Obs[obsDim:obsDim+2], z, "k = %d, transition %d: the skill held", k, i)
+			} else if i > 0 {
+				assert.NotEqual(t, buf.At(i - 1).Obs[obsDim:obsDim+2], z, "k = %d, transition %d: a new skill", k, i)
+			}
+		}
+	}
+	cfg := tinyConfig()
+	cfg.ResampleProb = 1.5
+	assert.ErrorContains(t, cfg.Validate(), "resample_prob 1.5")
+}
