@@ -49,6 +49,12 @@ func init() { Register("quadruped-walk", func() Task { return &QuadrupedWalk{} }
 // it. D'Kitty's heading term has no counterpart in a plane: the robot can
 // only face ±x, and walking backwards is allowed. ROBEL's upright term
 // (torso up-vector against a threshold) becomes cos θ.
+//
+// The oracle (Spec.Oracle) is quadruped-orient's CEM over an 8-step (0.8 s)
+// horizon with initial σ = 0.3: with orient's 6 steps it fell on 1 of 4 and
+// (σ 0.2) 2 of 8 goals. Measured success (sandbox eval): oracle 20/20 (seed
+// 303) and 8/8 (seed 101), zero 0/100, random 1/100 (seed 202, 94 falls).
+// There is no scripted gait.
 type QuadrupedWalk struct {
 	q Quadruped // the robot's bodies, geometry and fall rule
 }
