@@ -145,8 +145,9 @@ type Planner struct {
 	s0           []float64 // skill state planned from
 
 	// live and sim are set by SimulateOn: the Env acted on and the clone
-	// that simulates the candidates.
+	// that simulates the candidates; simAct is the clone's action.
 	live, sim *tasks.Env
+	simAct    []float64
 }
 
 // SimulateOn makes the planner score its candidates on the true simulator
@@ -165,7 +166,7 @@ func (p *Planner) SimulateOn(live *tasks.Env) error {
 	if err != nil {
 		return fmt.Errorf("dads: SimulateOn: %w", err)
 	}
-	p.live, p.sim = live, sim
+	p.live, p.sim, p.simAct = live, sim, make([]float64, p.actDim)
 	return nil
 }
 
@@ -354,7 +355,7 @@ func (p *Planner) simulate(last bool) {
 	k, hp, d, od := p.cfg.Candidates, p.cfg.Skills, p.dyn.SkillDim(), p.obsDim
 	every, steps := p.dyn.Config().Horizon, hp*p.predictions()
 	snap := p.live.Snapshot()
-	act := make([]float64, p.actDim)
+	act := p.simAct
 	for c := range k {
 		p.score[c] = 0
 		if err := p.sim.Restore(snap); err != nil {
