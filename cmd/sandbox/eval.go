@@ -21,7 +21,9 @@ start and goal its seed and index give (record and view show the same
 episodes), and prints the successes, the mean return and the env steps.
 The controller is one of the specs --controller lists: oracle is MPC on the
 true simulator, oracle:FILE that MPC with a training config's planner, and
-ckpt:DIR the agent that train or compare saved in DIR.`,
+ckpt:DIR the agent that train or compare saved in DIR. The --json line
+also lists every episode: success, return, length, end reason and the
+reward terms of its last step.`,
 		Flags: evalCmd.flags,
 		Run:   evalCmd.run,
 	})
@@ -58,6 +60,9 @@ type evalSummary struct {
 	// episodes (the reacher's distance is minus the final distance, m).
 	FinalTerms map[string]float64 `json:"final_terms,omitempty"`
 	WallS      float64            `json:"wall_s"`
+	// PerEpisode lists each episode's success, return, length, end reason
+	// and final reward terms, in order.
+	PerEpisode []eval.Episode `json:"per_episode"`
 }
 
 func (f *evalCommand) run(inv *cli.Invocation) error {
@@ -78,7 +83,8 @@ func (f *evalCommand) run(inv *cli.Invocation) error {
 	}
 	sum := evalSummary{Task: f.task, Controller: f.controller, Seed: f.seed, Episodes: res.Episodes,
 		Successes: res.Successes, SuccessRate: res.SuccessRate, MeanReturn: res.MeanReturn,
-		EnvSteps: res.EnvSteps, EndReasons: res.Reasons, FinalTerms: res.FinalTerms, WallS: time.Since(start).Seconds()}
+		EnvSteps: res.EnvSteps, EndReasons: res.Reasons, FinalTerms: res.FinalTerms, WallS: time.Since(start).Seconds(),
+		PerEpisode: res.PerEpisode}
 	fmt.Fprintf(inv.Stdout, "%s with %s: %d/%d successes (%.0f%%), mean return %.3f, %d env steps, %.1f s\n",
 		sum.Task, sum.Controller, sum.Successes, sum.Episodes, 100*sum.SuccessRate, sum.MeanReturn, sum.EnvSteps, sum.WallS)
 	if f.json {

@@ -66,6 +66,20 @@ func TestEvalJSONIsTheLastLineAndReproducible(t *testing.T) {
 	// term is minus that distance.
 	d := a["final_terms"].(map[string]any)["distance"].(float64)
 	assert.True(t, d <= 0 && d > -0.05, "final distance term %v", d)
+	// Each episode is listed, and their successes add up to the total.
+	eps := a["per_episode"].([]any)
+	require.Len(t, eps, 3)
+	n, steps := 0.0, 0.0
+	for _, e := range eps {
+		e := e.(map[string]any)
+		if e["success"].(bool) {
+			n++
+		}
+		steps += e["steps"].(float64)
+		assert.Equal(t, "time limit", e["end_reason"])
+	}
+	assert.Equal(t, a["successes"], n)
+	assert.Equal(t, a["env_steps"], steps)
 }
 
 func TestTasksJSON(t *testing.T) {

@@ -5,6 +5,7 @@ package eval
 
 import (
 	"fmt"
+	"maps"
 	"math"
 
 	"sandbox/control"
@@ -27,6 +28,18 @@ type Result struct {
 	// averaged over episodes (the reacher's "distance" is minus the final
 	// fingertip distance to the goal, m).
 	FinalTerms map[string]float64 `json:"final_terms,omitempty"`
+	// PerEpisode lists every episode in order.
+	PerEpisode []Episode `json:"per_episode,omitempty"`
+}
+
+// Episode is one evaluation episode's outcome.
+type Episode struct {
+	Success bool    `json:"success"`
+	Return  float64 `json:"return"`
+	Steps   int     `json:"steps"`
+	Reason  string  `json:"end_reason"`
+	// Terms are the named reward terms of the episode's last step.
+	Terms map[string]float64 `json:"final_terms,omitempty"`
 }
 
 // Run runs episodes of ctrl on env. Episode i draws its initial state
@@ -42,7 +55,7 @@ func Run(env *tasks.Env, ctrl control.Controller, episodes int, s uint64, after 
 	for ep := range episodes {
 		obs := env.Reset(seed.Stream(s, "eval-env", uint64(ep)))
 		ctrl.Reset(seed.Stream(s, "eval-controller", uint64(ep)))
-		ret := 0.0
+		ret, steps := 0.0, 0
 		for {
 			ctrl.Act(obs, act)
 			st, err := env.Step(act)
@@ -50,6 +63,7 @@ func Run(env *tasks.Env, ctrl control.Controller, episodes int, s uint64, after 
 				return res, fmt.Errorf("eval: episode %d step %d: controller output rejected: %w", ep, env.StepCount(), err)
 			}
 			res.EnvSteps++
+			steps++
 			ret += st.Reward
 			obs = st.Obs
 			if st.Terminated || st.Truncated {
@@ -68,6 +82,8 @@ func Run(env *tasks.Env, ctrl control.Controller, episodes int, s uint64, after 
 					}
 					res.FinalTerms[k] += v / float64(episodes)
 				}
+				res.PerEpisode = append(res.PerEpisode, Episode{Success: ok, Return: ret, Steps: steps,
+					Reason: reason, Terms: maps.Clone(st.Info.Terms)})
 				if after != nil {
 					after(ep, ret, ok)
 				}
