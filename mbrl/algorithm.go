@@ -80,6 +80,11 @@ type AlgoSpec struct {
 	New func(r *Run) (Algorithm, error)
 	// Load restores it from the parts of a checkpoint.
 	Load func(r *Run, parts Parts) (Algorithm, error)
+	// Replan, if not nil, copies the planner settings of plan (which has
+	// the algorithm's defaults) into c: the algorithm's evaluation
+	// controller plans, and NewCheckpointControllerPlanning can swap its
+	// planner.
+	Replan func(c *Config, plan Config)
 }
 
 // algorithms is the registry, in the order help texts list them.

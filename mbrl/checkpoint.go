@@ -235,16 +235,25 @@ func readIndexFS(fsys fs.FS, dir string) (*checkpointIndex, error) {
 func LoadCheckpoint(dir string) (*Checkpoint, error) { return loadCheckpoint(dir, nil) }
 
 func loadCheckpoint(dir string, want *Config) (*Checkpoint, error) {
-	return loadCheckpointFS(nil, dir, want, false)
+	return loadCheckpointFS(nil, dir, loadOptions{want: want})
+}
+
+// loadOptions adjust loadCheckpointFS.
+type loadOptions struct {
+	// want, if not nil, is the config the run continues under, which
+	// must match the saved one apart from the step budget.
+	want *Config
+	// evalOnly allows the replay buffer's file to be missing: a zoo's
+	// checkpoint keeps only what the evaluation controller needs.
+	evalOnly bool
+	// plan, if not nil, is a config whose planner settings replace the
+	// saved ones (AlgoSpec.Replan).
+	plan *Config
 }
 
 // loadCheckpointFS reads the checkpoint in dir (of fsys, or of the disk
-// when fsys is nil) and restores its run on a new env of its task. With
-// want, the run continues under that config, which must match the saved
-// one apart from the step budget. With evalOnly the replay buffer's file
-// may be missing: a zoo's checkpoint keeps only what the evaluation
-// controller needs.
-func loadCheckpointFS(fsys fs.FS, dir string, want *Config, evalOnly bool) (*Checkpoint, error) {
+// when fsys is nil) and restores its run on a new env of its task.
+func loadCheckpointFS(fsys fs.FS, dir string, opt loadOptions) (*Checkpoint, error) {
 	idx, err := readIndexFS(fsys, dir)
 	if err != nil {
 		return nil, err
@@ -252,12 +261,17 @@ func loadCheckpointFS(fsys fs.FS, dir string, want *Config, evalOnly bool) (*Che
 	if err := idx.Config.Validate(); err != nil {
 		return nil, fmt.Errorf("%w: %s: %w", ErrCorruptCheckpoint, dir, err)
 	}
-	cfg := idx.Config
+	cfg, want, evalOnly := idx.Config, opt.want, opt.evalOnly
 	if want != nil {
 		if err := sameRun(idx.Config, *want); err != nil {
 			return nil, err
 		}
 		cfg = *want
+	}
+	if opt.plan != nil {
+		if cfg, err = replanned(cfg, *opt.plan); err != nil {
+			return nil, err
+		}
 	}
 	parts := Parts{}
 	for _, p := range idx.Parts {
@@ -302,12 +316,44 @@ func loadCheckpointFS(fsys fs.FS, dir string, want *Config, evalOnly bool) (*Che
 // (SAC and the other policy algorithms), or the latent-space planner
 // (DADS).
 func NewCheckpointController(dir string, env *tasks.Env) (control.Controller, error) {
-	return newCheckpointController(nil, dir, env)
+	return newCheckpointController(nil, dir, env, nil)
+}
+
+// NewCheckpointControllerPlanning is NewCheckpointController planning
+// with the planner settings of the training config plan instead of the
+// run's: its planner section for PETS and PDDM, dads.planner for DADS
+// (with the checkpoint's algorithm's defaults for what plan leaves out).
+// It is how a trained model is tried with other planners without
+// retraining. A checkpoint of a policy learner has no planner to replace:
+// an error.
+func NewCheckpointControllerPlanning(dir string, env *tasks.Env, plan Config) (control.Controller, error) {
+	return newCheckpointController(nil, dir, env, &plan)
+}
+
+// replanned returns the run config cfg with the planner settings of plan.
+func replanned(cfg Config, plan Config) (Config, error) {
+	spec, err := LookupAlgo(cfg.Algo)
+	if err != nil {
+		return cfg, err
+	}
+	if spec.Replan == nil {
+		return cfg, fmt.Errorf("mbrl: a %s checkpoint has no planner to replace", cfg.Algo)
+	}
+	if plan.Algo != "" && plan.Algo != cfg.Algo {
+		return cfg, fmt.Errorf("mbrl: planner settings of a %s config for a %s checkpoint", plan.Algo, cfg.Algo)
+	}
+	plan.Task, plan.Algo = cfg.Task, cfg.Algo
+	spec.Replan(&cfg, plan.WithDefaults())
+	if err := cfg.Validate(); err != nil {
+		return cfg, fmt.Errorf("the checkpoint with the new planner: %w", err)
+	}
+	return cfg, nil
 }
 
 // newCheckpointController is NewCheckpointController for a checkpoint in
-// fsys (the disk when nil), whose replay buffer file may be missing.
-func newCheckpointController(fsys fs.FS, dir string, env *tasks.Env) (control.Controller, error) {
+// fsys (the disk when nil), whose replay buffer file may be missing, with
+// the planner settings of plan when not nil.
+func newCheckpointController(fsys fs.FS, dir string, env *tasks.Env, plan *Config) (control.Controller, error) {
 	idx, err := readIndexFS(fsys, dir)
 	if err != nil {
 		return nil, err
@@ -315,7 +361,7 @@ func newCheckpointController(fsys fs.FS, dir string, env *tasks.Env) (control.Co
 	if id := env.Spec().ID; idx.Config.Task != id {
 		return nil, fmt.Errorf("mbrl: checkpoint %s was trained on task %q, not %q", dir, idx.Config.Task, id)
 	}
-	ck, err := loadCheckpointFS(fsys, dir, nil, true)
+	ck, err := loadCheckpointFS(fsys, dir, loadOptions{evalOnly: true, plan: plan})
 	if err != nil {
 		return nil, err
 	}

@@ -60,8 +60,38 @@ func NewController(spec string, env *tasks.Env) (control.Controller, error) {
 // workers clones in parallel (0: GOMAXPROCS); the viewer leaves a core to
 // its window.
 func NewControllerWorkers(spec string, env *tasks.Env, workers int) (control.Controller, error) {
+	return NewControllerWith(spec, env, ControllerOptions{Workers: workers})
+}
+
+// ControllerOptions adjust the controllers NewControllerWith returns.
+type ControllerOptions struct {
+	// Workers is the number of clones the oracles simulate on in
+	// parallel; 0: GOMAXPROCS.
+	Workers int
+	// Planner, if not empty, names a training config file whose planner
+	// settings replace a checkpoint's, for ckpt:DIR and oracle-skills:DIR
+	// (see NewCheckpointControllerPlanning); other controllers refuse it.
+	Planner string
+}
+
+// NewControllerWith is NewController with options.
+func NewControllerWith(spec string, env *tasks.Env, opt ControllerOptions) (control.Controller, error) {
+	workers := opt.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
+	}
+	load := NewCheckpointController
+	if opt.Planner != "" {
+		if !strings.HasPrefix(spec, "ckpt:") && !strings.HasPrefix(spec, "oracle-skills:") {
+			return nil, fmt.Errorf("mbrl: controller %q: a planner file applies only to ckpt:DIR and oracle-skills:DIR", spec)
+		}
+		plan, err := ReadConfig(opt.Planner)
+		if err != nil {
+			return nil, fmt.Errorf("mbrl: planner file: %w", err)
+		}
+		load = func(dir string, env *tasks.Env) (control.Controller, error) {
+			return NewCheckpointControllerPlanning(dir, env, plan)
+		}
 	}
 	switch {
 	case spec == "zero":
@@ -83,13 +113,13 @@ func NewControllerWorkers(spec string, env *tasks.Env, workers int) (control.Con
 		if dir == "" {
 			return nil, fmt.Errorf("mbrl: controller %q: want ckpt:DIR, the --out directory of sandbox train", spec)
 		}
-		return NewCheckpointController(dir, env)
+		return load(dir, env)
 	case strings.HasPrefix(spec, "oracle-skills:"):
 		dir := strings.TrimPrefix(spec, "oracle-skills:")
 		if dir == "" {
 			return nil, fmt.Errorf("mbrl: controller %q: want oracle-skills:DIR, the --out directory of a DADS run", spec)
 		}
-		c, err := NewCheckpointController(dir, env)
+		c, err := load(dir, env)
 		if err != nil {
 			return nil, err
 		}

@@ -30,6 +30,7 @@ var dadsSpec = AlgoSpec{
 	CheckMemory: checkDADSMemory,
 	New:         newDADS,
 	Load:        loadDADS,
+	Replan:      func(c *Config, plan Config) { c.DADS.Planner = plan.DADS.Planner },
 }
 
 // dadsAlgo runs Learner iterations as a Collector: each collects skill
@@ -62,6 +63,11 @@ func loadDADS(r *Run, parts Parts) (Algorithm, error) {
 	}
 	if a.learner == nil {
 		return nil, parts.missing("dads", r.cfg.Algo)
+	}
+	// The run's config, not the part's copy, sets the planner, so that a
+	// checkpoint can be evaluated with another (Replan).
+	if err := a.learner.SetPlanner(r.cfg.DADS.Planner); err != nil {
+		return nil, err
 	}
 	// The driver's counters are the learner's (see Collect).
 	if c, st := a.learner.Counters(), r.st; c.EnvSteps != st.EnvSteps || c.Episodes != st.Episodes {

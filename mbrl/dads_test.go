@@ -1,6 +1,7 @@
 package mbrl
 
 import (
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -47,6 +48,17 @@ func TestTrainTinyDADS(t *testing.T) {
 	ctrl, err := NewController("ckpt:"+whole, env)
 	require.NoError(t, err)
 	_, err = eval.Run(env, ctrl, 1, 5, nil)
+	require.NoError(t, err)
+
+	// The same skills under another planner, from a config file.
+	plan := filepath.Join(t.TempDir(), "plan.json")
+	require.NoError(t, os.WriteFile(plan, []byte(`{"dads": {"planner": {"skills": 2, "skill_steps": 20}}}`), 0o644))
+	other, err := NewControllerWith("ckpt:"+whole, env, ControllerOptions{Planner: plan})
+	require.NoError(t, err)
+	assert.Equal(t, 8, ctrl.(*dads.Planner).Config().Candidates)
+	pc := other.(*dads.Planner).Config()
+	assert.Equal(t, []int{2, 20, 50}, []int{pc.Skills, pc.SkillSteps, pc.Candidates}, "the file's settings, the defaults for the rest")
+	_, err = eval.Run(env, other, 1, 5, nil)
 	require.NoError(t, err)
 }
 

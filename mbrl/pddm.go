@@ -16,4 +16,5 @@ var pddmSpec = AlgoSpec{
 	Validate: func(c Config) error { return c.Planner.Validate() },
 	New:      newMPC,
 	Load:     loadMPC,
+	Replan:   func(c *Config, plan Config) { c.Planner = plan.Planner },
 }

@@ -13,4 +13,5 @@ var petsSpec = AlgoSpec{
 	Validate: func(c Config) error { return c.Planner.Validate() },
 	New:      newMPC,
 	Load:     loadMPC,
+	Replan:   func(c *Config, plan Config) { c.Planner = plan.Planner },
 }

@@ -2,6 +2,7 @@ package mbrl
 
 import (
 	"math"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -158,6 +159,11 @@ func TestPolicyResume(t *testing.T) {
 	ev, err := eval.Run(env, ctrl, 1, 3, nil)
 	require.NoError(t, err)
 	assert.Equal(t, 1, ev.Episodes)
+	// A policy has no planner to swap.
+	plan := filepath.Join(t.TempDir(), "plan.json")
+	require.NoError(t, os.WriteFile(plan, []byte(`{"planner": {"horizon": 5}}`), 0o644))
+	_, err = NewControllerWith("ckpt:"+dir, env, ControllerOptions{Planner: plan})
+	assert.ErrorContains(t, err, "has no planner to replace")
 	for _, f := range []string{"config.json", "metrics.jsonl", "curve.png", checkpointFile} {
 		assert.FileExists(t, filepath.Join(dir, f))
 	}

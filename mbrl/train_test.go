@@ -85,6 +85,23 @@ func TestTrainTinyPETS(t *testing.T) {
 	r, err := eval.Run(env, agent, 2, 99, nil)
 	require.NoError(t, err)
 	assert.Equal(t, 100, r.EnvSteps)
+
+	// The same model under another planner: the file's horizon, the rest
+	// of the planner the algorithm's defaults.
+	plan := filepath.Join(t.TempDir(), "plan.json")
+	require.NoError(t, os.WriteFile(plan, []byte(`{"planner": {"horizon": 5, "particles": 2}}`), 0o644))
+	other, err := NewControllerWith("ckpt:"+dir, env, ControllerOptions{Planner: plan})
+	require.NoError(t, err)
+	assert.Equal(t, 3, agent.(*Agent).mpc.Horizon)
+	assert.Equal(t, 5, other.(*Agent).mpc.Horizon)
+	_, err = NewControllerWith("zero", env, ControllerOptions{Planner: plan})
+	assert.ErrorContains(t, err, "applies only to ckpt:DIR")
+	require.NoError(t, os.WriteFile(plan, []byte(`{"algo": "pddm"}`), 0o644))
+	_, err = NewControllerWith("ckpt:"+dir, env, ControllerOptions{Planner: plan})
+	assert.ErrorContains(t, err, "a pddm config for a pets checkpoint")
+	require.NoError(t, os.WriteFile(plan, []byte(`{"planner": {"horizon": -1}}`), 0o644))
+	_, err = NewControllerWith("ckpt:"+dir, env, ControllerOptions{Planner: plan})
+	assert.Error(t, err, "an invalid planner is refused")
 }
 
 func TestTrainResume(t *testing.T) {

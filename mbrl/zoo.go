@@ -119,7 +119,7 @@ func (z *Zoo) Controller(name string, env *tasks.Env) (control.Controller, error
 	if id := env.Spec().ID; a.Task != id {
 		return nil, fmt.Errorf("mbrl: zoo agent %q was trained on task %q, not %q", name, a.Task, id)
 	}
-	return newCheckpointController(z.fsys, a.Dir, env)
+	return newCheckpointController(z.fsys, a.Dir, env, nil)
 }
 
 // Size returns the bytes of the files in the agent's directory.

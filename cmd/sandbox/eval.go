@@ -14,16 +14,18 @@ import (
 func init() {
 	register(&cli.Command{
 		Name:  "eval",
-		Usage: "--task T --controller C [--episodes N] [--seed S] [--json]",
+		Usage: "--task T --controller C [--planner F] [--episodes N] [--seed S] [--json]",
 		Short: "Run a controller on a task's random goals and report the success rate.",
 		Long: `Eval runs the controller for N episodes of the task, each from the random
 start and goal its seed and index give (record and view show the same
 episodes), and prints the successes, the mean return and the env steps.
 The controller is one of the specs --controller lists: oracle is MPC on the
 true simulator, oracle:FILE that MPC with a training config's planner, and
-ckpt:DIR the agent that train or compare saved in DIR. The --json line
-also lists every episode: success, return, length, end reason and the
-reward terms of its last step.`,
+ckpt:DIR the agent that train or compare saved in DIR. --planner F plans
+with the planner settings of the training config F instead of the
+checkpoint's (PETS, PDDM, DADS): other planners on a trained model, with
+no retraining. The --json line also lists every episode: success, return,
+length, end reason and the reward terms of its last step.`,
 		Flags: evalCmd.flags,
 		Run:   evalCmd.run,
 	})
@@ -33,6 +35,7 @@ var evalCmd evalCommand
 
 type evalCommand struct {
 	task, controller string
+	planner          string
 	episodes         int
 	seed             uint64
 	json             bool
@@ -41,6 +44,7 @@ type evalCommand struct {
 func (f *evalCommand) flags(fs *cli.FlagSet) {
 	fs.Task(&f.task)
 	fs.Controller(&f.controller)
+	fs.Planner(&f.planner)
 	fs.Episodes(&f.episodes, 10, 1_000_000)
 	fs.Seed(&f.seed)
 	fs.JSON(&f.json)
@@ -70,7 +74,7 @@ func (f *evalCommand) run(inv *cli.Invocation) error {
 	if err != nil {
 		return session.InputError(err)
 	}
-	ctrl, err := mbrl.NewController(f.controller, env)
+	ctrl, err := mbrl.NewControllerWith(f.controller, env, mbrl.ControllerOptions{Planner: f.planner})
 	if err != nil {
 		return session.InputError(err)
 	}

@@ -2,11 +2,11 @@
 // shows the robot tasks of the MBRL sandbox, and writes new ones.
 //
 //	sandbox tasks    [--json]
-//	sandbox eval     --task T --controller C [--episodes N] [--seed S] [--json]
+//	sandbox eval     --task T --controller C [--planner F] [--episodes N] [--seed S] [--json]
 //	sandbox train    --task T [--algo A] [--steps N] [--seed S] [--out DIR] [--resume] [--config F] [--json]
 //	sandbox compare  --task T --algos A,B,... [--steps N] [--seeds K] [--seed S] [--eval-every E] [--config F,...] --out DIR [--jobs J] [--json]
 //	sandbox view     --task T --controller C [--seed S] [--frames N --screenshot F.png]
-//	sandbox record   --task T --controller C --out F.gif [--episodes N] [--seed S]
+//	sandbox record   --task T --controller C [--planner F] --out F.gif [--episodes N] [--seed S]
 //	sandbox bench    [--seconds D] [--json]
 //	sandbox new-task NAME
 //	sandbox zoo      [--json] [--retrain [--agent NAME] [--dir D]]

@@ -7,16 +7,18 @@ import (
 	"image"
 	"path/filepath"
 
+	"sandbox/control"
 	"sandbox/internal/cli"
 	"sandbox/internal/safefile"
 	"sandbox/mbrl"
+	"sandbox/tasks"
 	"sandbox/viewer/session"
 )
 
 func init() {
 	register(&cli.Command{
 		Name:  "record",
-		Usage: "--task T --controller C --out F.gif [--episodes N] [--seed S]",
+		Usage: "--task T --controller C [--planner F] --out F.gif [--episodes N] [--seed S]",
 		Short: "Record episodes to an animated GIF (headless: needs no display).",
 		Long: `Record runs the controller for N episodes (the same episodes as eval and
 view with the same seed) and writes them to an animated GIF, drawn with
@@ -31,6 +33,7 @@ var recordCmd recordCommand
 
 type recordCommand struct {
 	task, controller, out string
+	planner               string
 	episodes              int
 	seed                  uint64
 	width, height         int
@@ -40,6 +43,7 @@ type recordCommand struct {
 func (f *recordCommand) flags(fs *cli.FlagSet) {
 	fs.Task(&f.task)
 	fs.Controller(&f.controller)
+	fs.Planner(&f.planner)
 	fs.Out(&f.out, "GIF file to write")
 	fs.Episodes(&f.episodes, 1, 1000)
 	fs.Seed(&f.seed)
@@ -58,7 +62,9 @@ func (f *recordCommand) flags(fs *cli.FlagSet) {
 }
 
 func (f *recordCommand) run(inv *cli.Invocation) error {
-	s, err := session.New(session.Config{Task: f.task, Controller: f.controller, Seed: f.seed, NewController: mbrl.NewController})
+	s, err := session.New(session.Config{Task: f.task, Controller: f.controller, Seed: f.seed, NewController: func(spec string, env *tasks.Env) (control.Controller, error) {
+		return mbrl.NewControllerWith(spec, env, mbrl.ControllerOptions{Planner: f.planner})
+	}})
 	if err != nil {
 		return session.InputError(err)
 	}

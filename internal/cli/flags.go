@@ -191,6 +191,13 @@ func (fs *FlagSet) Candidates(p *bool) *flag.Flag {
 	return fs.Lookup("candidates")
 }
 
+// Planner defines --planner, a training config file whose planner
+// settings replace a checkpoint controller's.
+func (fs *FlagSet) Planner(p *string) *flag.Flag {
+	fs.StringVar(p, "planner", "", "training config `FILE` whose planner settings replace the checkpoint's (ckpt:DIR, oracle-skills:DIR)")
+	return fs.Lookup("planner")
+}
+
 // listValue is a comma-separated list flag.
 type listValue struct{ p *[]string }
 

@@ -253,6 +253,20 @@ func (l *Learner) Planner() (*Planner, error) {
 	return NewPlanner(l.env, l.dyn, l.pol, l.cfg.view(), l.cfg.Planner)
 }
 
+// SetPlanner replaces the Config's Planner options (defaults filled in):
+// later Planner calls plan with them. Training draws a skill every
+// SkillSteps steps under ResampleProb; the caller keeps SkillSteps for a
+// Learner it goes on training.
+func (l *Learner) SetPlanner(c PlannerConfig) error {
+	cfg := l.cfg
+	cfg.Planner = c.withDefaults()
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	l.cfg = cfg
+	return nil
+}
+
 // CollectStats summarises a Collect.
 type CollectStats struct {
 	Episodes int
