@@ -59,6 +59,12 @@ type Config struct {
 	// the planner writes their predictions into the observations it
 	// scores, so that the task's reward sees, say, a predicted fall.
 	SkillObs []string `json:"skill_obs,omitempty"`
+	// SkillContext names observation slices the skill dynamics see but do
+	// not predict, q(Δs|s, c, z) (our extension: DADS's x-y prior gives
+	// them the x-y alone). With the torso's velocity, say, they can tell
+	// what a skill does from a stride or a standstill; the planner gives
+	// them the current observation's values throughout its rollouts.
+	SkillContext []string `json:"skill_context,omitempty"`
 	// ResampleProb is the probability of drawing a new skill every
 	// Planner.SkillSteps steps within an episode (the DADS code's
 	// resample_prob, per step there), so that the policy practises the
@@ -81,7 +87,9 @@ type Config struct {
 	Planner PlannerConfig `json:"planner"`
 }
 
-func (c Config) view() View { return View{Hide: c.PolicyHide, SkillObs: c.SkillObs} }
+func (c Config) view() View {
+	return View{Hide: c.PolicyHide, SkillObs: c.SkillObs, Context: c.SkillContext}
+}
 
 // WithDefaults returns c with every zero field replaced by its default.
 func (c Config) WithDefaults() Config {
@@ -196,7 +204,7 @@ func NewLearner(env *tasks.Env, cfg Config) (*Learner, error) {
 		return nil, fmt.Errorf("dads: skill-dynamics horizon %d is longer than task %q's episodes of %d steps: no transition would have a state %d steps on", k, spec.ID, spec.Steps, k)
 	}
 	ds := len(spacer.SkillSpace())
-	dyn, err := NewSkillDynamics(ds, cfg.Skills, cfg.Dynamics, seed.Stream(cfg.Seed, "dads/dynamics-init"))
+	dyn, err := NewContextSkillDynamics(ds, contextLen(spacer), cfg.Skills, cfg.Dynamics, seed.Stream(cfg.Seed, "dads/dynamics-init"))
 	if err != nil {
 		return nil, err
 	}
@@ -580,7 +588,7 @@ func LoadLearner(r io.Reader, env *tasks.Env) (*Learner, error) {
 	if l.dyn, err = LoadDynamics(bytes.NewReader(dynB)); err != nil {
 		return nil, fmt.Errorf("dads: skill dynamics: %w", err)
 	}
-	if l.dyn.StateDim() != len(l.spacer.SkillSpace()) || l.dyn.SkillDim() != cfg.Skills || l.dyn.Config().Horizon != l.cfg.Dynamics.Horizon {
+	if l.dyn.StateDim() != len(l.spacer.SkillSpace()) || l.dyn.Context() != contextLen(l.spacer) || l.dyn.SkillDim() != cfg.Skills || l.dyn.Config().Horizon != l.cfg.Dynamics.Horizon {
 		return nil, fmt.Errorf("%w: skill dynamics of %d→%d over %d steps for a %d-dimensional skill space, %d skills and horizon %d", ErrCorrupt, l.dyn.SkillDim(), l.dyn.StateDim(), l.dyn.Config().Horizon, len(l.spacer.SkillSpace()), cfg.Skills, l.cfg.Dynamics.Horizon)
 	}
 	if l.pol, err = sac.Load(bytes.NewReader(polB)); err != nil {

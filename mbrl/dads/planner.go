@@ -23,6 +23,14 @@ type PlannerConfig struct {
 	// SkillSteps is H_Z, the control steps each skill runs, in the plan
 	// and when executed; default 10.
 	SkillSteps int `json:"skill_steps,omitempty"`
+	// ReplanEvery is the control steps between replans, 1…SkillSteps;
+	// default SkillSteps (the DADS code: a skill runs its H_Z steps
+	// before the next plan). Fewer replan from where the robot is before
+	// the skill has run out, each plan's first skill again H_Z steps long
+	// (warm-started from the last plan; the plan shifts by a skill every
+	// SkillSteps steps): our extension, which stops a stride short of
+	// overshooting a goal.
+	ReplanEvery int `json:"replan_every,omitempty"`
 	// Candidates is K, the skill sequences sampled per refinement;
 	// default 50.
 	Candidates int `json:"candidates,omitempty"`
@@ -51,6 +59,9 @@ func (c PlannerConfig) withDefaults() PlannerConfig {
 	if c.SkillSteps == 0 {
 		c.SkillSteps = 10
 	}
+	if c.ReplanEvery == 0 {
+		c.ReplanEvery = c.SkillSteps
+	}
 	if c.Candidates == 0 {
 		c.Candidates = 50
 	}
@@ -73,6 +84,8 @@ func (c PlannerConfig) validate() error {
 	switch {
 	case c.Skills < 1 || c.Skills > 100 || c.SkillSteps < 1 || c.SkillSteps > 10000:
 		return fmt.Errorf("dads: planner with %d skills of %d steps, want 1…100 and 1…10000", c.Skills, c.SkillSteps)
+	case c.ReplanEvery < 1 || c.ReplanEvery > c.SkillSteps:
+		return fmt.Errorf("dads: planner replan_every %d, want 1…skill_steps (%d)", c.ReplanEvery, c.SkillSteps)
 	case c.Candidates < 1 || c.Candidates > 1<<16 || c.Refinements < 1 || c.Refinements > 1000:
 		return fmt.Errorf("dads: planner with %d candidates and %d refinements, want 1…65536 and 1…1000", c.Candidates, c.Refinements)
 	case !(c.Gamma > 0) || math.IsInf(c.Gamma, 0) || !(c.Variance > 0) || math.IsInf(c.Variance, 0):
@@ -98,19 +111,20 @@ func checkPaths(k, skills, preds, obsDim int) error {
 // dads_off.py, eval_mppi), a control.Controller that reaches a task's goal
 // with skills learned without its reward.
 //
-// Every SkillSteps control steps it replans. Each of Refinements rounds
-// draws Candidates sequences of Skills skills, z_p ~ N(μ_p, Variance·I)
-// clipped to [−1, 1], smooths them along the sequence, rolls each out in
-// the skill dynamics for Skills·SkillSteps steps from the current skill
-// state (mixture means, SkillDynamics.Predict, or with ModalMean the most
-// likely component's; one prediction per Horizon steps), scores it with
-// the task's own Reward summed over the predicted observations
-// (tasks.SkillSpacer writes each predicted state into a copy of the
-// current observation), and moves μ to the average of the candidates
-// weighted by exp(γ(R − max R)).
-// It then executes the deterministic policy π(a|o, μ_0) for SkillSteps
-// steps, drops μ_0 and appends a fresh mean. Fresh means are drawn from
-// N(0, I), as in the DADS code, from the rng given to Reset.
+// Every ReplanEvery (by default SkillSteps) control steps it replans.
+// Each of Refinements rounds draws Candidates sequences of Skills skills,
+// z_p ~ N(μ_p, Variance·I) clipped to [−1, 1], smooths them along the
+// sequence, rolls each out in the skill dynamics for Skills·SkillSteps
+// steps from the current skill state (mixture means, SkillDynamics.Predict,
+// or with ModalMean the most likely component's; one prediction per
+// Horizon steps), scores it with the task's own Reward summed over the
+// predicted observations (tasks.SkillSpacer writes each predicted state
+// into a copy of the current observation), and moves μ to the average of
+// the candidates weighted by exp(γ(R − max R)).
+// It then executes the deterministic policy π(a|o, μ_0) until the next
+// replan; every SkillSteps steps it drops μ_0 and appends a fresh mean.
+// Fresh means are drawn from N(0, I), as in the DADS code, from the rng
+// given to Reset.
 //
 // The predicted observations keep every field but the skill state and
 // what SetSkillState derives from it, so reward terms that read other
@@ -189,8 +203,8 @@ func NewPlanner(env *tasks.Env, dyn *SkillDynamics, pol *sac.Agent, v View, cfg 
 		return nil, err
 	}
 	spec := env.Spec()
-	if len(spacer.SkillSpace()) != dyn.StateDim() {
-		return nil, fmt.Errorf("dads: task %q has a %d-dimensional skill space, the skill dynamics %d", spec.ID, len(spacer.SkillSpace()), dyn.StateDim())
+	if len(spacer.SkillSpace()) != dyn.StateDim() || contextLen(spacer) != dyn.Context() {
+		return nil, fmt.Errorf("dads: task %q has a %d-dimensional skill space with %d context values, the skill dynamics %d with %d", spec.ID, len(spacer.SkillSpace()), contextLen(spacer), dyn.StateDim(), dyn.Context())
 	}
 	if pol.ObsDim() != len(view)+dyn.SkillDim() || pol.ActDim() != spec.ActionDim {
 		return nil, fmt.Errorf("dads: policy of %d→%d values, task %q needs %d+%d→%d", pol.ObsDim(), pol.ActDim(), spec.ID, len(view), dyn.SkillDim(), spec.ActionDim)
@@ -273,8 +287,8 @@ func (p *Planner) Act(obs, act []float64) {
 	if p.rng == nil {
 		p.Reset(nil)
 	}
-	if p.t%p.cfg.SkillSteps == 0 {
-		if p.t > 0 {
+	if p.t%p.cfg.ReplanEvery == 0 {
+		if p.t > 0 && p.t%p.cfg.SkillSteps == 0 {
 			// Shift the plan: the skill just executed is done.
 			first := p.means[0]
 			copy(p.means, p.means[1:])
@@ -415,20 +429,35 @@ func (p *Planner) reweight() {
 }
 
 // View says what the skill policy and the skill dynamics see of a task's
-// observation (Config.PolicyHide and Config.SkillObs).
+// observation (Config.PolicyHide, Config.SkillObs and
+// Config.SkillContext).
 type View struct {
 	// Hide names observation slices the policy does not see.
 	Hide []string
 	// SkillObs names observation slices appended to the task's skill space.
 	SkillObs []string
+	// Context names observation slices appended after those, which the
+	// skill dynamics see but do not predict.
+	Context []string
 }
 
-// extendedSpace is a task's skill space with observation values appended.
+// extendedSpace is a task's skill space with observation values appended,
+// the last ctx of them context (input only to the skill dynamics).
 type extendedSpace struct {
 	tasks.SkillSpacer
 	n     int      // the task's own skill-space dimension
 	names []string // the appended values' names
 	idx   []int    // and their observation indices
+	ctx   int
+}
+
+// contextLen returns the number of context values at the end of sp's
+// skill space.
+func contextLen(sp tasks.SkillSpacer) int {
+	if e, ok := sp.(extendedSpace); ok {
+		return e.ctx
+	}
+	return 0
 }
 
 func (e extendedSpace) SkillSpace() []string {
@@ -461,19 +490,26 @@ func skillView(env *tasks.Env, v View) (tasks.SkillSpacer, []int, error) {
 	if !ok {
 		return nil, nil, fmt.Errorf("dads: task %q has no skill space (it does not implement tasks.SkillSpacer)", spec.ID)
 	}
-	if len(v.SkillObs) > 0 {
+	if len(v.SkillObs)+len(v.Context) > 0 {
 		e := extendedSpace{SkillSpacer: sp, n: len(sp.SkillSpace())}
-		for _, name := range v.SkillObs {
+		for k, name := range slices.Concat(v.SkillObs, v.Context) {
+			option := "skill_obs"
+			if k >= len(v.SkillObs) {
+				option = "skill_context"
+			}
 			f, ok := spec.Field(name)
 			switch {
 			case !ok:
-				return nil, nil, fmt.Errorf("dads: task %q: skill_obs names %q, not a slice of its observation (%s)", spec.ID, name, fieldNames(spec))
+				return nil, nil, fmt.Errorf("dads: task %q: %s names %q, not a slice of its observation (%s)", spec.ID, option, name, fieldNames(spec))
 			case f.Goal || f.Action || slices.Contains(sp.GoalDependent(), name):
-				return nil, nil, fmt.Errorf("dads: task %q: skill_obs names %q, a goal or action slice", spec.ID, name)
+				return nil, nil, fmt.Errorf("dads: task %q: %s names %q, a goal or action slice", spec.ID, option, name)
 			}
 			for i := range f.Len {
 				e.names = append(e.names, fmt.Sprintf("%s[%d]", name, i))
 				e.idx = append(e.idx, f.Start+i)
+				if k >= len(v.SkillObs) {
+					e.ctx++
+				}
 			}
 		}
 		sp = e

@@ -81,7 +81,20 @@ func TestPlannerReplansEverySkillSteps(t *testing.T) {
 	assert.Equal(t, skills[3], skills[5])
 	assert.NotEqual(t, skills[5], skills[6])
 
-	// The imagined futures: one path of H_P·H_Z predicted observations per
+	// With ReplanEvery 1 it replans every step, each plan warm-started.
+	p, err = NewPlanner(env, linearDynamics(t, 0.1), pol, View{}, PlannerConfig{SkillSteps: 3, ReplanEvery: 1, Skills: 2, Candidates: 10, Refinements: 2})
+	require.NoError(t, err)
+	p.Reset(rand.New(rand.NewPCG(5, 6)))
+	prev := p.Skill()
+	for i := range 4 {
+		p.Act(obs, act)
+		assert.NotEqual(t, prev, p.Skill(), "step %d: no replan", i)
+		prev = p.Skill()
+	}
+	_, err = NewPlanner(env, linearDynamics(t, 0.1), pol, View{}, PlannerConfig{SkillSteps: 3, ReplanEvery: 4})
+	assert.ErrorContains(t, err, "replan_every 4, want 1…skill_steps (3)")
+
+	// The imagined futures (of the last plan): one path of H_P·H_Z predicted observations per
 	// candidate, whose tips move as the linear skill dynamics say.
 	im := p.Imagined()
 	require.Len(t, im, 10)
