@@ -354,6 +354,22 @@ func TestSkillContext(t *testing.T) {
 	m, err := LoadLearner(bytes.NewReader(buf.Bytes()), env)
 	require.NoError(t, err)
 	assert.Equal(t, 3, m.Dynamics().Context())
+	// The intrinsic reward's model is of the skill space alone.
+	assert.Equal(t, 2, l.RewardDynamics().StateDim())
+	assert.Equal(t, 0, l.RewardDynamics().Context())
+	assert.Equal(t, l.RewardDynamics().net.Params, m.RewardDynamics().net.Params)
+	assert.NotSame(t, l.Dynamics(), l.RewardDynamics())
+	// The skills are those the same config without context learns.
+	cfg0 := cfg
+	cfg0.SkillContext = nil
+	l0, err := NewLearner(env, cfg0)
+	require.NoError(t, err)
+	_, err = l0.Iterate()
+	require.NoError(t, err)
+	var p0, p1 bytes.Buffer
+	require.NoError(t, l0.Policy().Save(&p0))
+	require.NoError(t, l.Policy().Save(&p1))
+	assert.Equal(t, p0.Bytes(), p1.Bytes(), "the same policy after an iteration")
 	p, err := m.Planner()
 	require.NoError(t, err)
 	obs := env.Reset(rand.New(rand.NewPCG(1, 2)))
