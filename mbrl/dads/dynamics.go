@@ -129,7 +129,6 @@ func (c DynamicsConfig) validate() error {
 type SkillDynamics struct {
 	cfg                DynamicsConfig
 	stateDim, skillDim int
-	ctx                int // trailing state values that are input only
 	net                *nn.MLP
 	adam               nn.Adam
 	train, infer       *nn.Workspace
@@ -179,19 +178,8 @@ func (nz *normaliser) update(x []float64, n int, rho float64) {
 // stateDim-dimensional skill state under skillDim-dimensional skills,
 // initialised from rng.
 func NewSkillDynamics(stateDim, skillDim int, cfg DynamicsConfig, rng *rand.Rand) (*SkillDynamics, error) {
-	return NewContextSkillDynamics(stateDim, 0, skillDim, cfg, rng)
-}
-
-// NewContextSkillDynamics is NewSkillDynamics for a state whose last
-// context values are context: the network sees them, but neither predicts
-// them nor scores their change, q(Δs_p | s_p, c, z) for s = (s_p, c).
-// Predict leaves them as they are.
-func NewContextSkillDynamics(stateDim, context, skillDim int, cfg DynamicsConfig, rng *rand.Rand) (*SkillDynamics, error) {
 	if stateDim < 1 || skillDim < 1 || stateDim > 1024 || skillDim > 1024 {
 		return nil, fmt.Errorf("dads: state dimension %d, skill dimension %d, want 1…1024", stateDim, skillDim)
-	}
-	if context < 0 || context >= stateDim {
-		return nil, fmt.Errorf("dads: %d context values of a %d-dimensional state, want 0…%d", context, stateDim, stateDim-1)
 	}
 	cfg = cfg.withDefaults()
 	if err := cfg.validate(); err != nil {
@@ -201,30 +189,23 @@ func NewContextSkillDynamics(stateDim, context, skillDim int, cfg DynamicsConfig
 		return nil, errors.New("dads: nil rng")
 	}
 	sizes := append([]int{stateDim + skillDim}, cfg.Hidden...)
-	sizes = append(sizes, cfg.outputs(stateDim-context))
+	sizes = append(sizes, cfg.outputs(stateDim))
 	net, err := nn.NewMLP(1, sizes, nn.Config{Hidden: nn.ReLU}, rng)
 	if err != nil {
 		return nil, fmt.Errorf("dads: %w", err)
 	}
-	return newDynamics(stateDim, context, skillDim, cfg, net), nil
+	return newDynamics(stateDim, skillDim, cfg, net), nil
 }
 
-func newDynamics(stateDim, context, skillDim int, cfg DynamicsConfig, net *nn.MLP) *SkillDynamics {
-	d := &SkillDynamics{cfg: cfg, stateDim: stateDim, ctx: context, skillDim: skillDim, net: net,
-		in: newNormaliser(stateDim), out: newNormaliser(stateDim - context)}
+func newDynamics(stateDim, skillDim int, cfg DynamicsConfig, net *nn.MLP) *SkillDynamics {
+	d := &SkillDynamics{cfg: cfg, stateDim: stateDim, skillDim: skillDim, net: net,
+		in: newNormaliser(stateDim), out: newNormaliser(stateDim)}
 	d.adam.LearningRate = float32(cfg.LearningRate)
 	return d
 }
 
-// StateDim returns the skill-state dimension, context included.
+// StateDim returns the skill-state dimension.
 func (d *SkillDynamics) StateDim() int { return d.stateDim }
-
-// Context returns the number of trailing state values that are input only
-// (NewContextSkillDynamics).
-func (d *SkillDynamics) Context() int { return d.ctx }
-
-// pred returns the number of predicted state values.
-func (d *SkillDynamics) pred() int { return d.stateDim - d.ctx }
 
 // SkillDim returns the skill dimension.
 func (d *SkillDynamics) SkillDim() int { return d.skillDim }
@@ -281,7 +262,7 @@ func softmaxNorm[T float32 | float64](x []T) (m, s float64) {
 // if resp is not nil the components' posterior responsibilities.
 func (d *SkillDynamics) logProbRow(out []float32, y []float64, resp []float64) float64 {
 	k := d.cfg.Components
-	ds := d.pred()
+	ds := d.stateDim
 	m, s := softmaxNorm(out[:k])
 	lnorm := m + math.Log(s) // log softmax = logit − lnorm
 	var buf [64]float64
@@ -313,7 +294,7 @@ func (d *SkillDynamics) logProbRow(out []float32, y []float64, resp []float64) f
 // scale returns component c's standard deviation of dimension j in
 // normalised units, for an output row with learned scales.
 func (d *SkillDynamics) scale(out []float32, c, j int) float64 {
-	k, ds := d.cfg.Components, d.pred()
+	k, ds := d.cfg.Components, d.stateDim
 	return min(stdHigh, max(stdLow, softplus(float64(out[k+k*ds+c*ds+j]))))
 }
 
@@ -334,10 +315,9 @@ func (d *SkillDynamics) logJacobian() float64 {
 	return l
 }
 
-// normTarget writes the normalised Δs of row i into y (the predicted
-// values only).
+// normTarget writes the normalised Δs of row i into y.
 func (d *SkillDynamics) normTarget(s, next []float64, i int, y []float64) {
-	for j := range d.pred() {
+	for j := range d.stateDim {
 		delta := next[i*d.stateDim+j] - s[i*d.stateDim+j]
 		y[j] = (delta - d.out.mean[j]) / math.Sqrt(d.out.vari[j]+d.cfg.Epsilon)
 	}
@@ -357,7 +337,7 @@ func (d *SkillDynamics) LogProb(s, z, next []float64, n int, dst []float64) {
 	}
 	w := d.net.Out()
 	jac := d.logJacobian()
-	y := make([]float64, d.pred())
+	y := make([]float64, d.stateDim)
 	for i0 := 0; i0 < n; i0 += chunkRows {
 		m := min(chunkRows, n-i0)
 		out := d.forward(s[i0*d.stateDim:], z[i0*d.skillDim:], m)
@@ -394,7 +374,7 @@ func (d *SkillDynamics) predict(s, z []float64, n int, dst []float64, modal bool
 		return
 	}
 	w := d.net.Out()
-	k, ds, np := d.cfg.Components, d.stateDim, d.pred()
+	k, ds := d.cfg.Components, d.stateDim
 	var buf [64]float64
 	pi := buf[:k]
 	var out []float32
@@ -414,19 +394,18 @@ func (d *SkillDynamics) predict(s, z []float64, n int, dst []float64, modal bool
 				best = c
 			}
 		}
-		for j := range np {
+		for j := range ds {
 			var m float64
 			if modal {
-				m = float64(row[k+best*np+j])
+				m = float64(row[k+best*ds+j])
 			} else {
 				for c := range k {
-					m += pi[c] * float64(row[k+c*np+j])
+					m += pi[c] * float64(row[k+c*ds+j])
 				}
 				m /= sum
 			}
 			dst[i*ds+j] = s[i*ds+j] + d.out.mean[j] + m*math.Sqrt(d.out.vari[j]+d.cfg.Epsilon)
 		}
-		copy(dst[i*ds+np:(i+1)*ds], s[i*ds+np:(i+1)*ds])
 	}
 }
 
@@ -450,12 +429,9 @@ func (d *SkillDynamics) Train(s, z, next []float64, n int) (float64, error) {
 			}
 		}
 	}
-	np := d.pred()
-	delta := make([]float64, n*np)
-	for i := range n {
-		for j := range np {
-			delta[i*np+j] = next[i*d.stateDim+j] - s[i*d.stateDim+j]
-		}
+	delta := make([]float64, n*d.stateDim)
+	for i := range delta {
+		delta[i] = next[i] - s[i]
 	}
 	d.in.update(s, n, d.cfg.Momentum)
 	d.out.update(delta, n, d.cfg.Momentum)
@@ -469,7 +445,7 @@ func (d *SkillDynamics) Train(s, z, next []float64, n int) (float64, error) {
 		d.dy = make([]float32, n*w)
 	}
 	dy := d.dy[:n*w]
-	k, ds := d.cfg.Components, np
+	k, ds := d.cfg.Components, d.stateDim
 	y := make([]float64, ds)
 	var buf [64]float64
 	resp := buf[:k]
@@ -552,7 +528,6 @@ func (d *SkillDynamics) Save(w io.Writer) error {
 	}
 	e.blob(opt)
 	e.int(d.cfg.Horizon) // appended after version 1's fields
-	e.int(d.ctx)         // appended after the horizon
 	return writeSection(w, dynMagic, dynVersion, e.b)
 }
 
@@ -573,7 +548,9 @@ func LoadDynamics(r io.Reader) (*SkillDynamics, error) {
 		nzs[i].mean = dc.f64s("normaliser mean")
 		nzs[i].vari = dc.f64s("normaliser variance")
 		nzs[i].seen = dc.int(1, "normaliser flag") == 1
-		// Checked once the context is read.
+		if dc.err == nil && (len(nzs[i].mean) != stateDim || len(nzs[i].vari) != stateDim) {
+			dc.fail(fmt.Sprintf("normaliser of %d, %d values for state dimension %d", len(nzs[i].mean), len(nzs[i].vari), stateDim))
+		}
 		for _, v := range nzs[i].vari {
 			if !(v >= 0) || math.IsInf(v, 0) {
 				dc.fail(fmt.Sprintf("normaliser variance %g", v))
@@ -586,34 +563,25 @@ func LoadDynamics(r io.Reader) (*SkillDynamics, error) {
 	if len(dc.b) > 0 {
 		cfg.Horizon = dc.int(1000, "horizon")
 	}
-	context := 0 // and those saved before context existed here
-	if len(dc.b) > 0 {
-		context = dc.int(1023, "context")
-	}
 	if dc.err != nil {
 		return nil, dc.err
 	}
-	if stateDim < 1 || skillDim < 1 || context >= stateDim {
-		return nil, fmt.Errorf("%w: dimensions %d (context %d), %d", ErrCorrupt, stateDim, context, skillDim)
-	}
-	for i, want := range []int{stateDim, stateDim - context} {
-		if len(nzs[i].mean) != want || len(nzs[i].vari) != want {
-			return nil, fmt.Errorf("%w: normaliser of %d, %d values for %d state values", ErrCorrupt, len(nzs[i].mean), len(nzs[i].vari), want)
-		}
+	if stateDim < 1 || skillDim < 1 {
+		return nil, fmt.Errorf("%w: dimensions %d, %d", ErrCorrupt, stateDim, skillDim)
 	}
 	net, err := nn.Load(bytes.NewReader(blob))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
 	}
 	sizes := net.Sizes()
-	if net.Members() != 1 || sizes[0] != stateDim+skillDim || sizes[len(sizes)-1] != cfg.outputs(stateDim-context) {
+	if net.Members() != 1 || sizes[0] != stateDim+skillDim || sizes[len(sizes)-1] != cfg.outputs(stateDim) {
 		return nil, fmt.Errorf("%w: network of sizes %v for state %d, skill %d, %d components", ErrCorrupt, sizes, stateDim, skillDim, cfg.Components)
 	}
 	cfg.Hidden = sizes[1 : len(sizes)-1]
 	if err := cfg.validate(); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
 	}
-	d := newDynamics(stateDim, context, skillDim, cfg, net)
+	d := newDynamics(stateDim, skillDim, cfg, net)
 	d.in, d.out = nzs[0], nzs[1]
 	if err := d.adam.UnmarshalBinary(opt); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrCorrupt, err)

@@ -87,7 +87,7 @@ func linearDynamics(t *testing.T, scale float64) *SkillDynamics {
 	w := net.Weights(0, 0) // 4×3, row-major: inputs (s0, s1, z0, z1) → (logit, μ0, μ1)
 	w[2*3+1], w[3*3+2] = float32(scale), float32(scale)
 	cfg := DynamicsConfig{Components: 1}.withDefaults()
-	d := newDynamics(2, 0, 2, cfg, net)
+	d := newDynamics(2, 2, cfg, net)
 	d.in.seen, d.out.seen = true, true
 	return d
 }
@@ -239,7 +239,7 @@ func TestPredictMixtureAndModalMean(t *testing.T) {
 	require.NoError(t, err)
 	clear(net.Params)
 	copy(net.Bias(0, 0), []float32{2, 0, 1, -1}) // logits, μ_0, μ_1
-	d := newDynamics(1, 0, 1, DynamicsConfig{Components: 2}.withDefaults(), net)
+	d := newDynamics(1, 1, DynamicsConfig{Components: 2}.withDefaults(), net)
 	d.in.seen, d.out.seen = true, true
 	got := make([]float64, 1)
 	d.Predict([]float64{0.5}, []float64{0}, 1, got)
@@ -260,77 +260,8 @@ func TestLoadDynamicsWithoutHorizon(t *testing.T) {
 	p, err := readSection(bytes.NewReader(buf.Bytes()), dynMagic, dynVersion)
 	require.NoError(t, err)
 	var old bytes.Buffer
-	require.NoError(t, writeSection(&old, dynMagic, dynVersion, p[:len(p)-16]))
+	require.NoError(t, writeSection(&old, dynMagic, dynVersion, p[:len(p)-8]))
 	e, err := LoadDynamics(&old)
 	require.NoError(t, err)
 	assert.Equal(t, 1, e.Config().Horizon)
-	// And one saved before the context, as a model without.
-	old.Reset()
-	require.NoError(t, writeSection(&old, dynMagic, dynVersion, p[:len(p)-8]))
-	e, err = LoadDynamics(&old)
-	require.NoError(t, err)
-	assert.Equal(t, 3, e.Config().Horizon)
-	assert.Equal(t, 0, e.Context())
-}
-
-// TestContextSkillDynamics: where the change of x depends on a context
-// value c as well as the skill, Δx = 0.1·z + 0.1·c, a model that sees c
-// predicts it and one that does not cannot; the prediction leaves c as it
-// is, and the context survives a save.
-func TestContextSkillDynamics(t *testing.T) {
-	rng := rand.New(rand.NewPCG(9, 10))
-	cfg := DynamicsConfig{Hidden: []int{32, 32}, LearningRate: 3e-3}
-	with, err := NewContextSkillDynamics(2, 1, 1, cfg, rng)
-	require.NoError(t, err)
-	without, err := NewSkillDynamics(1, 1, cfg, rng)
-	require.NoError(t, err)
-	_, err = NewContextSkillDynamics(2, 2, 1, cfg, rng)
-	assert.ErrorContains(t, err, "2 context values of a 2-dimensional state")
-	const n = 128
-	batch := func() (s, z, next []float64) {
-		s, z, next = randRows(rng, n*2), randRows(rng, n), make([]float64, n*2)
-		for i := range n {
-			next[2*i] = s[2*i] + 0.1*z[i] + 0.1*s[2*i+1] + 0.002*rng.NormFloat64()
-			next[2*i+1] = rng.Float64() // the next context: not modelled
-		}
-		return
-	}
-	x := func(rows []float64) []float64 { // the x column alone
-		out := make([]float64, n)
-		for i := range out {
-			out[i] = rows[2*i]
-		}
-		return out
-	}
-	for range 1500 {
-		s, z, next := batch()
-		_, err := with.Train(s, z, next, n)
-		require.NoError(t, err)
-		_, err = without.Train(x(s), z, x(next), n)
-		require.NoError(t, err)
-	}
-	s, z, _ := batch()
-	pw, po := make([]float64, n*2), make([]float64, n)
-	with.Predict(s, z, n, pw)
-	without.Predict(x(s), z, n, po)
-	var ew, eo float64
-	for i := range n {
-		want := s[2*i] + 0.1*z[i] + 0.1*s[2*i+1]
-		ew += (pw[2*i] - want) * (pw[2*i] - want)
-		eo += (po[i] - want) * (po[i] - want)
-		require.Equal(t, s[2*i+1], pw[2*i+1], "the context is not predicted")
-	}
-	ew, eo = math.Sqrt(ew/n), math.Sqrt(eo/n)
-	// Without c the error is c's share, 0.1·U[−1, 1]: RMS 0.058.
-	assert.Less(t, ew, 0.01, "RMS error with the context")
-	assert.Greater(t, eo, 0.04, "RMS error without it")
-
-	var buf bytes.Buffer
-	require.NoError(t, with.Save(&buf))
-	e, err := LoadDynamics(&buf)
-	require.NoError(t, err)
-	assert.Equal(t, 1, e.Context())
-	got := make([]float64, n*2)
-	e.Predict(s, z, n, got)
-	assert.Equal(t, pw, got)
 }

@@ -59,16 +59,6 @@ type Config struct {
 	// the planner writes their predictions into the observations it
 	// scores, so that the task's reward sees, say, a predicted fall.
 	SkillObs []string `json:"skill_obs,omitempty"`
-	// SkillContext names observation slices the planner's skill dynamics
-	// see but do not predict, q(Δs|s, c, z) (our extension: DADS's x-y
-	// prior gives them the x-y alone). With the torso's velocity, say,
-	// they can tell what a skill does from a stride or a standstill; the
-	// planner gives them the current observation's values throughout its
-	// rollouts. The intrinsic reward keeps DADS's model of the skill space
-	// alone, trained alongside on the same batches: given the velocity,
-	// the next second's motion hardly depends on the skill, and a reward
-	// from the context model taught skills that barely move.
-	SkillContext []string `json:"skill_context,omitempty"`
 	// ResampleProb is the probability of drawing a new skill every
 	// Planner.SkillSteps steps within an episode (the DADS code's
 	// resample_prob, per step there), so that the policy practises the
@@ -91,9 +81,7 @@ type Config struct {
 	Planner PlannerConfig `json:"planner"`
 }
 
-func (c Config) view() View {
-	return View{Hide: c.PolicyHide, SkillObs: c.SkillObs, Context: c.SkillContext}
-}
+func (c Config) view() View { return View{Hide: c.PolicyHide, SkillObs: c.SkillObs} }
 
 // WithDefaults returns c with every zero field replaced by its default.
 func (c Config) WithDefaults() Config {
@@ -170,10 +158,7 @@ type Learner struct {
 	obsDim int
 
 	dyn *SkillDynamics
-	// rdyn, with SkillContext, is the skill dynamics of the skill space
-	// without the context, which the intrinsic reward uses; nil without.
-	rdyn *SkillDynamics
-	pol  *sac.Agent
+	pol *sac.Agent
 	// buf holds (obs ⊕ z ⊕ f, act, next ⊕ z ⊕ f) with the full
 	// observations, where f is empty for one-step skill dynamics and
 	// otherwise the skill state Horizon steps after obs.
@@ -211,19 +196,7 @@ func NewLearner(env *tasks.Env, cfg Config) (*Learner, error) {
 		return nil, fmt.Errorf("dads: skill-dynamics horizon %d is longer than task %q's episodes of %d steps: no transition would have a state %d steps on", k, spec.ID, spec.Steps, k)
 	}
 	ds := len(spacer.SkillSpace())
-	// With context, the reward's model starts as the model without
-	// context would (so the skills learned are the same), and the
-	// planner's from a stream of its own.
-	c := contextLen(spacer)
-	start := seed.Stream(cfg.Seed, "dads/dynamics-init")
-	var rdyn *SkillDynamics
-	if c > 0 {
-		if rdyn, err = NewSkillDynamics(ds-c, cfg.Skills, cfg.Dynamics, start); err != nil {
-			return nil, err
-		}
-		start = seed.Stream(cfg.Seed, "dads/context-dynamics-init")
-	}
-	dyn, err := NewContextSkillDynamics(ds, c, cfg.Skills, cfg.Dynamics, start)
+	dyn, err := NewSkillDynamics(ds, cfg.Skills, cfg.Dynamics, seed.Stream(cfg.Seed, "dads/dynamics-init"))
 	if err != nil {
 		return nil, err
 	}
@@ -242,7 +215,7 @@ func NewLearner(env *tasks.Env, cfg Config) (*Learner, error) {
 	r := seed.Stream(cfg.Seed, "dads/train")
 	src := rand.NewPCG(r.Uint64(), r.Uint64())
 	return &Learner{cfg: cfg, env: env, spacer: spacer, view: view, obsDim: spec.ObsDim(),
-		dyn: dyn, rdyn: rdyn, pol: pol, buf: buf, future: future, src: src, rng: rand.New(src)}, nil
+		dyn: dyn, pol: pol, buf: buf, future: future, src: src, rng: rand.New(src)}, nil
 }
 
 // Config returns the options in use, defaults filled in.
@@ -253,33 +226,8 @@ func (l *Learner) Counters() Counters {
 	return Counters{Iteration: l.iteration, Episodes: l.episodes, EnvSteps: l.envSteps}
 }
 
-// Dynamics returns the skill dynamics the planner predicts with (shared,
-// not a copy).
+// Dynamics returns the skill dynamics (shared, not a copy).
 func (l *Learner) Dynamics() *SkillDynamics { return l.dyn }
-
-// RewardDynamics returns the skill dynamics the intrinsic reward uses:
-// with SkillContext a model of the skill space without the context,
-// trained alongside on the same batches; otherwise Dynamics.
-func (l *Learner) RewardDynamics() *SkillDynamics {
-	if l.rdyn != nil {
-		return l.rdyn
-	}
-	return l.dyn
-}
-
-// rewardRows returns the rows of n skill states s without their context
-// (s itself when the Learner has none).
-func (l *Learner) rewardRows(s []float64, n int) []float64 {
-	if l.rdyn == nil {
-		return s
-	}
-	ds, keep := l.dyn.StateDim(), l.rdyn.StateDim()
-	out := make([]float64, n*keep)
-	for i := range n {
-		copy(out[i*keep:(i+1)*keep], s[i*ds:i*ds+keep])
-	}
-	return out
-}
 
 // Policy returns the skill policy π(a|o, z) (shared, not a copy); its
 // observation is PolicyObs's.
@@ -448,17 +396,10 @@ func (l *Learner) TrainDynamics() (float64, error) {
 		if err := l.buf.Sample(l.rng, l.cfg.DynamicsBatch, &b); err != nil {
 			return 0, fmt.Errorf("dads: %w", err)
 		}
-		n := l.cfg.DynamicsBatch
-		s, z, next := l.skillBatch(&b, n)
-		lp, err := l.dyn.Train(s, z, next, n)
+		s, z, next := l.skillBatch(&b, l.cfg.DynamicsBatch)
+		lp, err := l.dyn.Train(s, z, next, l.cfg.DynamicsBatch)
 		if err != nil {
 			return 0, err
-		}
-		if l.rdyn != nil {
-			// The log-likelihood reported is the reward model's.
-			if lp, err = l.rdyn.Train(l.rewardRows(s, n), z, l.rewardRows(next, n), n); err != nil {
-				return 0, err
-			}
 		}
 		total += lp
 	}
@@ -489,7 +430,7 @@ func (l *Learner) TrainPolicy() (PolicyStats, error) {
 			return st, fmt.Errorf("dads: %w", err)
 		}
 		s, z, next := l.skillBatch(&raw, n)
-		rs, err := IntrinsicReward(l.RewardDynamics(), l.rewardRows(s, n), z, l.rewardRows(next, n), n, l.cfg.PriorSamples, l.rng, pb.Reward)
+		rs, err := IntrinsicReward(l.dyn, s, z, next, n, l.cfg.PriorSamples, l.rng, pb.Reward)
 		if err != nil {
 			return st, err
 		}
@@ -594,13 +535,6 @@ func (l *Learner) Save(w io.Writer) error {
 		return fmt.Errorf("dads: save: %w", err)
 	}
 	e.blob(b.Bytes())
-	if l.rdyn != nil {
-		b.Reset()
-		if err := l.rdyn.Save(&b); err != nil {
-			return err
-		}
-		e.blob(b.Bytes())
-	}
 	return writeSection(w, learnerMagic, learnerVersion, e.b)
 }
 
@@ -623,10 +557,6 @@ func LoadLearner(r io.Reader, env *tasks.Env) (*Learner, error) {
 	steps := dc.int(math.MaxInt32, "env steps")
 	srcB := dc.blob("random stream")
 	dynB, polB, bufB := dc.blob("skill dynamics"), dc.blob("policy"), dc.blob("buffer")
-	var rdynB []byte // appended after version 1's fields, with SkillContext
-	if len(dc.b) > 0 {
-		rdynB = dc.blob("reward skill dynamics")
-	}
 	if dc.err != nil {
 		return nil, dc.err
 	}
@@ -650,21 +580,8 @@ func LoadLearner(r io.Reader, env *tasks.Env) (*Learner, error) {
 	if l.dyn, err = LoadDynamics(bytes.NewReader(dynB)); err != nil {
 		return nil, fmt.Errorf("dads: skill dynamics: %w", err)
 	}
-	if l.dyn.StateDim() != len(l.spacer.SkillSpace()) || l.dyn.Context() != contextLen(l.spacer) || l.dyn.SkillDim() != cfg.Skills || l.dyn.Config().Horizon != l.cfg.Dynamics.Horizon {
+	if l.dyn.StateDim() != len(l.spacer.SkillSpace()) || l.dyn.SkillDim() != cfg.Skills || l.dyn.Config().Horizon != l.cfg.Dynamics.Horizon {
 		return nil, fmt.Errorf("%w: skill dynamics of %d→%d over %d steps for a %d-dimensional skill space, %d skills and horizon %d", ErrCorrupt, l.dyn.SkillDim(), l.dyn.StateDim(), l.dyn.Config().Horizon, len(l.spacer.SkillSpace()), cfg.Skills, l.cfg.Dynamics.Horizon)
-	}
-	switch c := contextLen(l.spacer); {
-	case c > 0 && rdynB == nil:
-		return nil, fmt.Errorf("%w: no reward skill dynamics for a skill space with context", ErrCorrupt)
-	case c == 0 && rdynB != nil:
-		return nil, fmt.Errorf("%w: reward skill dynamics for a skill space without context", ErrCorrupt)
-	case c > 0:
-		if l.rdyn, err = LoadDynamics(bytes.NewReader(rdynB)); err != nil {
-			return nil, fmt.Errorf("dads: reward skill dynamics: %w", err)
-		}
-		if l.rdyn.StateDim() != l.dyn.StateDim()-c || l.rdyn.Context() != 0 || l.rdyn.SkillDim() != cfg.Skills || l.rdyn.Config().Horizon != l.cfg.Dynamics.Horizon {
-			return nil, fmt.Errorf("%w: reward skill dynamics of %d→%d (context %d) over %d steps", ErrCorrupt, l.rdyn.SkillDim(), l.rdyn.StateDim(), l.rdyn.Context(), l.rdyn.Config().Horizon)
-		}
 	}
 	if l.pol, err = sac.Load(bytes.NewReader(polB)); err != nil {
 		return nil, fmt.Errorf("%w: policy: %w", ErrCorrupt, err)

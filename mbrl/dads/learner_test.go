@@ -334,58 +334,6 @@ func TestSkillObsExtendsTheSkillSpace(t *testing.T) {
 	require.NoError(t, err)
 }
 
-// TestSkillContext: slices named in SkillContext follow the skill state
-// as context, which the skill dynamics see and do not predict, through
-// training, a save and the planner.
-func TestSkillContext(t *testing.T) {
-	env, err := tasks.Make("quadruped-walk")
-	require.NoError(t, err)
-	cfg := tinyConfig()
-	cfg.Skills, cfg.SkillObs, cfg.SkillContext = 1, []string{"height"}, []string{"velocity", "pitch_speed"}
-	l, err := NewLearner(env, cfg)
-	require.NoError(t, err)
-	assert.Equal(t, []string{"torso x, m", "height[0]", "velocity[0]", "velocity[1]", "pitch_speed[0]"}, l.spacer.SkillSpace())
-	assert.Equal(t, 5, l.Dynamics().StateDim())
-	assert.Equal(t, 3, l.Dynamics().Context())
-	_, err = l.Iterate()
-	require.NoError(t, err)
-	var buf bytes.Buffer
-	require.NoError(t, l.Save(&buf))
-	m, err := LoadLearner(bytes.NewReader(buf.Bytes()), env)
-	require.NoError(t, err)
-	assert.Equal(t, 3, m.Dynamics().Context())
-	// The intrinsic reward's model is of the skill space alone.
-	assert.Equal(t, 2, l.RewardDynamics().StateDim())
-	assert.Equal(t, 0, l.RewardDynamics().Context())
-	assert.Equal(t, l.RewardDynamics().net.Params, m.RewardDynamics().net.Params)
-	assert.NotSame(t, l.Dynamics(), l.RewardDynamics())
-	// The skills are those the same config without context learns.
-	cfg0 := cfg
-	cfg0.SkillContext = nil
-	l0, err := NewLearner(env, cfg0)
-	require.NoError(t, err)
-	_, err = l0.Iterate()
-	require.NoError(t, err)
-	var p0, p1 bytes.Buffer
-	require.NoError(t, l0.Policy().Save(&p0))
-	require.NoError(t, l.Policy().Save(&p1))
-	assert.Equal(t, p0.Bytes(), p1.Bytes(), "the same policy after an iteration")
-	p, err := m.Planner()
-	require.NoError(t, err)
-	obs := env.Reset(rand.New(rand.NewPCG(1, 2)))
-	p.Act(obs, make([]float64, env.Spec().ActionDim))
-	for _, path := range p.Imagined() {
-		assert.Equal(t, obs[3:6], path[0][3:6], "the velocity and pitch speed stay as observed")
-	}
-
-	cfg.SkillContext = []string{"target_x"}
-	_, err = NewLearner(env, cfg)
-	assert.ErrorContains(t, err, `skill_context names "target_x", a goal or action slice`)
-	// The skill dynamics must match the view's context.
-	_, err = NewPlanner(env, l.Dynamics(), l.pol, View{SkillObs: []string{"height"}, Context: []string{"velocity"}}, PlannerConfig{})
-	assert.ErrorContains(t, err, "with 2 context values, the skill dynamics 5 with 3")
-}
-
 // TestResampleSwitchesSkillsWithinEpisodes: with ResampleProb 1 the skill
 // changes every SkillSteps steps, and with a k-step skill dynamics only
 // the transitions whose k steps share one skill are stored.

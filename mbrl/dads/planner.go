@@ -203,8 +203,8 @@ func NewPlanner(env *tasks.Env, dyn *SkillDynamics, pol *sac.Agent, v View, cfg 
 		return nil, err
 	}
 	spec := env.Spec()
-	if len(spacer.SkillSpace()) != dyn.StateDim() || contextLen(spacer) != dyn.Context() {
-		return nil, fmt.Errorf("dads: task %q has a %d-dimensional skill space with %d context values, the skill dynamics %d with %d", spec.ID, len(spacer.SkillSpace()), contextLen(spacer), dyn.StateDim(), dyn.Context())
+	if len(spacer.SkillSpace()) != dyn.StateDim() {
+		return nil, fmt.Errorf("dads: task %q has a %d-dimensional skill space, the skill dynamics %d", spec.ID, len(spacer.SkillSpace()), dyn.StateDim())
 	}
 	if pol.ObsDim() != len(view)+dyn.SkillDim() || pol.ActDim() != spec.ActionDim {
 		return nil, fmt.Errorf("dads: policy of %d→%d values, task %q needs %d+%d→%d", pol.ObsDim(), pol.ActDim(), spec.ID, len(view), dyn.SkillDim(), spec.ActionDim)
@@ -429,35 +429,20 @@ func (p *Planner) reweight() {
 }
 
 // View says what the skill policy and the skill dynamics see of a task's
-// observation (Config.PolicyHide, Config.SkillObs and
-// Config.SkillContext).
+// observation (Config.PolicyHide and Config.SkillObs).
 type View struct {
 	// Hide names observation slices the policy does not see.
 	Hide []string
 	// SkillObs names observation slices appended to the task's skill space.
 	SkillObs []string
-	// Context names observation slices appended after those, which the
-	// skill dynamics see but do not predict.
-	Context []string
 }
 
-// extendedSpace is a task's skill space with observation values appended,
-// the last ctx of them context (input only to the skill dynamics).
+// extendedSpace is a task's skill space with observation values appended.
 type extendedSpace struct {
 	tasks.SkillSpacer
 	n     int      // the task's own skill-space dimension
 	names []string // the appended values' names
 	idx   []int    // and their observation indices
-	ctx   int
-}
-
-// contextLen returns the number of context values at the end of sp's
-// skill space.
-func contextLen(sp tasks.SkillSpacer) int {
-	if e, ok := sp.(extendedSpace); ok {
-		return e.ctx
-	}
-	return 0
 }
 
 func (e extendedSpace) SkillSpace() []string {
@@ -490,26 +475,19 @@ func skillView(env *tasks.Env, v View) (tasks.SkillSpacer, []int, error) {
 	if !ok {
 		return nil, nil, fmt.Errorf("dads: task %q has no skill space (it does not implement tasks.SkillSpacer)", spec.ID)
 	}
-	if len(v.SkillObs)+len(v.Context) > 0 {
+	if len(v.SkillObs) > 0 {
 		e := extendedSpace{SkillSpacer: sp, n: len(sp.SkillSpace())}
-		for k, name := range slices.Concat(v.SkillObs, v.Context) {
-			option := "skill_obs"
-			if k >= len(v.SkillObs) {
-				option = "skill_context"
-			}
+		for _, name := range v.SkillObs {
 			f, ok := spec.Field(name)
 			switch {
 			case !ok:
-				return nil, nil, fmt.Errorf("dads: task %q: %s names %q, not a slice of its observation (%s)", spec.ID, option, name, fieldNames(spec))
+				return nil, nil, fmt.Errorf("dads: task %q: skill_obs names %q, not a slice of its observation (%s)", spec.ID, name, fieldNames(spec))
 			case f.Goal || f.Action || slices.Contains(sp.GoalDependent(), name):
-				return nil, nil, fmt.Errorf("dads: task %q: %s names %q, a goal or action slice", spec.ID, option, name)
+				return nil, nil, fmt.Errorf("dads: task %q: skill_obs names %q, a goal or action slice", spec.ID, name)
 			}
 			for i := range f.Len {
 				e.names = append(e.names, fmt.Sprintf("%s[%d]", name, i))
 				e.idx = append(e.idx, f.Start+i)
-				if k >= len(v.SkillObs) {
-					e.ctx++
-				}
 			}
 		}
 		sp = e
